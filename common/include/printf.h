@@ -1,0 +1,27 @@
+/*
+ * printf.h - formatted output for the kernel (and for host unit tests).
+ *
+ * Supported: %d %i %u %x %X %o %p %s %c %%, flags '-' '0' '+' ' ' '#',
+ * a width and precision (either may be '*'), and the length modifiers
+ * hh h l ll z t j. No floating point: the kernel is built without SSE.
+ */
+#ifndef HVLAB_PRINTF_H
+#define HVLAB_PRINTF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/**
+ * Format into @buf of @size bytes, always NUL-terminating when size > 0.
+ * Returns the length the full output would have had (like C99 vsnprintf),
+ * so a caller can detect truncation by comparing it with @size.
+ */
+int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int ksnprintf(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/** Print to the console. One call is written atomically with respect to other CPUs. */
+int kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int kvprintf(const char *fmt, va_list ap);
+
+#endif

@@ -1,0 +1,4 @@
+#ifndef HVLAB_HEAP_H
+#define HVLAB_HEAP_H
+void heap_init(void);
+#endif

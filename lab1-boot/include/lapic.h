@@ -1,0 +1,4 @@
+#ifndef HVLAB_LAPIC_H
+#define HVLAB_LAPIC_H
+void lapic_init(void);
+#endif
