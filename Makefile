@@ -69,3 +69,22 @@ clean:
 	rm -rf $(BUILD)
 
 include tools/tools.mk
+
+# ---- host unit tests (criterion) ----
+# Pure logic is compiled for the host. -iquote keeps our own "string.h" etc.
+# from shadowing the C library's <string.h> that criterion includes.
+UNIT_INCLUDES := -iquote common/include $(foreach d,$(LAB_DIRS),-iquote $(d)/include)
+UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Wno-unused-parameter \
+	-fsanitize=address,undefined -fno-omit-frame-pointer $(UNIT_INCLUDES)
+UNIT_BINS := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))
+
+.SECONDEXPANSION:
+$(BUILD)/unit/%: $$(UNIT_SRCS_$$*)
+	@mkdir -p $(dir $@)
+	$(CC) $(UNIT_CFLAGS) -o $@ $(UNIT_SRCS_$*) -lcriterion
+
+unit-build: $(UNIT_BINS)
+# Run every unit-test binary; each prints criterion's synthesis line.
+unit: unit-build
+	@rc=0; for t in $(UNIT_BINS); do echo "== $$t"; $$t --jobs 1 || rc=1; done; exit $$rc
+.PHONY: unit unit-build

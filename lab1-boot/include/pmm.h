@@ -1,8 +1,31 @@
-/* pmm.h - physical page allocator (placeholder interface; see pmm.c). */
+/*
+ * pmm.h - the physical page allocator: 4 KiB frames of RAM.
+ *
+ * INTERFACE (fixed; other modules and later labs rely on it):
+ *   page_alloc()/page_free() for single zeroed frames, pages_alloc()/pages_free()
+ *   for physically contiguous runs, pmm_free_count() for leak checks.
+ * Every function returns 0 / an error on failure; the kernel decides whether
+ * that is fatal. (Implementation: see pmm.c.)
+ */
 #ifndef HVLAB_PMM_H
 #define HVLAB_PMM_H
 #include <stddef.h>
 #include <stdint.h>
+
+#define PAGE_SIZE 4096ul
 struct memmap;
+
+/** Hand every usable frame of @m to the allocator, except the first MiB,
+ *  the kernel image, and anything else the boot still needs. */
 void pmm_init(const struct memmap *m);
+/** One zeroed 4 KiB frame; its physical address, or 0 when memory is exhausted. */
+uint64_t page_alloc(void);
+/** Return a frame from page_alloc(). Freeing a free or foreign frame panics. */
+void page_free(uint64_t pa);
+/** @n contiguous zeroed frames aligned to @n rounded up to a power of two
+ *  (at most 2 MiB alignment); 0 when no such run exists. */
+uint64_t pages_alloc(size_t n);
+void pages_free(uint64_t pa, size_t n);
+/** Frames currently free. */
+size_t pmm_free_count(void);
 #endif
