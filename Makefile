@@ -88,3 +88,7 @@ unit-build: $(UNIT_BINS)
 unit: unit-build
 	@rc=0; for t in $(UNIT_BINS); do echo "== $$t"; $$t --jobs 1 || rc=1; done; exit $$rc
 .PHONY: unit unit-build
+
+# Fragments owned by their tools: running and grading, debugging, documents.
+-include tools/debug.mk
+-include doc/doc.mk
