@@ -61,7 +61,9 @@ void kmain(uint32_t magic, uint32_t mbi_pa)
 	cpufeat_print(&f);
 	kprintf("cpus: %d online\n", smp_online_count());
 	/* Under Bochs with sync=none the TSC counts emulated instructions. */
-	kprintf("hvlab: boot took %lu TSC ticks\n", rdtsc() - boot_tsc);
+	uint64_t ticks = rdtsc() - boot_tsc;
+	kprintf("hvlab: boot took %lu TSC ticks (%lu of them waiting for the serial line)\n",
+		ticks, console_wait_ticks);
 	kprintf("hvlab: ready\n");
 
 	initcalls_run();

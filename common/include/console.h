@@ -8,6 +8,10 @@
 #define HVLAB_CONSOLE_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+/** TSC ticks spent waiting for the UART transmitter, all CPUs together. */
+extern uint64_t console_wait_ticks;
 
 /** Program COM1 for 115200 8N1 with FIFOs on. Safe to call more than once. */
 void console_init(void);
