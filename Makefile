@@ -17,7 +17,7 @@ KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
 	-ffreestanding -fno-builtin -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
 	-fno-pie -fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
 	-mno-red-zone -mgeneral-regs-only -mcmodel=kernel -mno-sse -mno-mmx -mno-80387 \
-	-fcf-protection=none $(INCLUDES)
+	-fcf-protection=none -fno-toplevel-reorder $(INCLUDES)
 KASFLAGS := -g -D__ASSEMBLY__ $(INCLUDES)
 KLDFLAGS := -nostdlib -static -z max-page-size=4096 --no-warn-rwx-segments
 

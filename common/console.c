@@ -13,6 +13,7 @@
 #define UART_MCR  4
 #define UART_LSR  5
 #define LSR_THRE  0x20 /* transmitter holding register empty */
+#define LSR_TEMT  0x40 /* transmitter empty: the last bit has left the wire */
 
 static struct spinlock console_lock = SPINLOCK_INIT("console");
 uint64_t console_wait_ticks;
@@ -50,6 +51,12 @@ void console_putc(char c)
 	if (c == '\n')
 		uart_tx('\r');
 	uart_tx(c);
+}
+
+void console_flush(void)
+{
+	for (int spins = 0; spins < 1000000 && !(inb(COM1 + UART_LSR) & LSR_TEMT); spins++)
+		cpu_relax();
 }
 
 void console_write(const char *s, size_t len)

@@ -11,6 +11,8 @@ extern const struct ktest __start_ktests[], __stop_ktests[];
 static const char *current;
 static char fail_reason[200];
 static bool failed;
+static bool skipped;
+static char skip_reason[120];
 
 void ktest_fail(const char *file, int line, const char *fmt, ...)
 {
@@ -22,6 +24,15 @@ void ktest_fail(const char *file, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	if (n >= 0 && (size_t)n < sizeof(fail_reason))
 		kvsnprintf(fail_reason + n, sizeof(fail_reason) - (size_t)n, fmt, ap);
+	va_end(ap);
+}
+
+void ktest_skip(const char *fmt, ...)
+{
+	skipped = true;
+	va_list ap;
+	va_start(ap, fmt);
+	kvsnprintf(skip_reason, sizeof(skip_reason), fmt, ap);
 	va_end(ap);
 }
 
@@ -57,17 +68,21 @@ static bool filter_match(const char *filter, const char *name)
 
 int ktest_run(const char *filter)
 {
-	int ran = 0, failures = 0;
+	int ran = 0, failures = 0, skips = 0;
 
 	for (const struct ktest *t = __start_ktests; t < __stop_ktests; t++) {
 		if (!filter_match(filter, t->name))
 			continue;
 		current = t->name;
 		failed = false;
+		skipped = false;
 		t->fn();
 		if (failed) {
 			kprintf("FAIL: %s: %s\n", t->name, fail_reason);
 			failures++;
+		} else if (skipped) {
+			kprintf("SKIP: %s: %s\n", t->name, skip_reason);
+			skips++;
 		} else {
 			kprintf("PASS: %s\n", t->name);
 		}
@@ -76,6 +91,9 @@ int ktest_run(const char *filter)
 	current = NULL;
 	if (ran == 0)
 		kprintf("ktest: no test matches '%s'\n", filter);
-	kprintf("SUMMARY: %d tests, %d failures\n", ran, failures);
+	if (skips)
+		kprintf("SUMMARY: %d tests, %d failures, %d skipped\n", ran, failures, skips);
+	else
+		kprintf("SUMMARY: %d tests, %d failures\n", ran, failures);
 	return failures;
 }

@@ -46,10 +46,12 @@ void backtrace_print(unsigned long rbp)
 		unsigned long ret = ((unsigned long *)rbp)[1];
 		if (!ret)
 			break;
+		/* Look up ret-1, the call itself: when a call to a noreturn
+		 * function ends its caller, ret already points at the next one. */
 		unsigned long off;
-		const char *name = ksyms_lookup(ret, &off);
+		const char *name = ksyms_lookup(ret - 1, &off);
 		if (name)
-			emergency_print("  #%d %016lx %s+0x%lx\n", depth, ret, name, off);
+			emergency_print("  #%d %016lx %s+0x%lx\n", depth, ret, name, off + 1);
 		else
 			emergency_print("  #%d %016lx ?\n", depth, ret);
 		rbp = ((unsigned long *)rbp)[0];

@@ -1,23 +1,21 @@
 /*
- * string.c - byte-at-a-time string and memory routines (clarity over speed;
- * "rep movsb" would be faster, and lab 6's page copies may want it).
+ * string.c - string and memory routines. memset and memcpy use the string
+ * instructions ("fast strings", Intel SDM Vol. 1, 7.3.9.3), one instruction
+ * instead of a loop; the rest favour clarity over speed.
  */
 #include "string.h"
 
 void *memset(void *d, int c, size_t n)
 {
-	unsigned char *p = d;
-	while (n--)
-		*p++ = (unsigned char)c;
+	void *p = d;
+	__asm__ volatile("rep stosb" : "+D"(p), "+c"(n) : "a"(c) : "memory");
 	return d;
 }
 
 void *memcpy(void *restrict d, const void *restrict s, size_t n)
 {
-	unsigned char *dp = d;
-	const unsigned char *sp = s;
-	while (n--)
-		*dp++ = *sp++;
+	void *dp = d;
+	__asm__ volatile("rep movsb" : "+D"(dp), "+S"(s), "+c"(n) : : "memory");
 	return d;
 }
 

@@ -19,6 +19,8 @@ void console_init(void);
 void console_putc(char c);
 /** Write @len bytes of @s. Serialised across CPUs by the console lock. */
 void console_write(const char *s, size_t len);
+/** Wait (bounded) until every byte written has left the UART, e.g. before power-off. */
+void console_flush(void);
 /** Write a NUL-terminated string. */
 void console_puts(const char *s);
 

@@ -26,6 +26,12 @@ struct ktest {
 /** Record a failure of the running test (first one wins) with a reason. */
 void ktest_fail(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/**
+ * Mark the running test skipped: it needs something this machine lacks
+ * (a second CPU, say). The runner prints "SKIP: name: reason", never PASS,
+ * and does not count it as a failure. A recorded failure still wins.
+ */
+void ktest_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /** True once the running test has recorded a failure. */
 bool ktest_failed(void);
 /** Name of the test being run, or NULL outside the runner (used by the trap handler). */
@@ -37,6 +43,9 @@ const char *ktest_current(void);
 /* Like KASSERT, with a message of the test's own. */
 #define KASSERTF(c, ...) \
 	do { if (!(c)) { ktest_fail(__FILE__, __LINE__, __VA_ARGS__); return; } } while (0)
+/* Skip the test (see ktest_skip) and leave the test function. */
+#define KSKIP(...) \
+	do { ktest_skip(__VA_ARGS__); return; } while (0)
 /* Check without leaving (usable in helpers that return values). */
 #define KEXPECT(c) \
 	do { if (!(c)) ktest_fail(__FILE__, __LINE__, "%s", #c); } while (0)

@@ -60,6 +60,21 @@ static inline void cli(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void sti(void) { __asm__ volatile("sti" ::: "memory"); }
 static inline void hlt(void) { __asm__ volatile("hlt" ::: "memory"); }
 static inline void cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }
+/* "sti; hlt" back to back: STI's one-instruction shadow means an interrupt
+ * pending at the STI wakes the HLT instead of slipping in before it. */
+static inline void sti_hlt(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
+
+/* Descriptor-table registers (Intel SDM Vol. 3A, 2.4). */
+struct __attribute__((packed)) desc_ptr {
+	uint16_t limit;
+	uint64_t base;
+};
+static inline void lgdt(const struct desc_ptr *p) { __asm__ volatile("lgdt %0" : : "m"(*p) : "memory"); }
+static inline void lidt(const struct desc_ptr *p) { __asm__ volatile("lidt %0" : : "m"(*p) : "memory"); }
+static inline void sgdt(struct desc_ptr *p) { __asm__ volatile("sgdt %0" : "=m"(*p)); }
+static inline void sidt(struct desc_ptr *p) { __asm__ volatile("sidt %0" : "=m"(*p)); }
+static inline void ltr(uint16_t sel) { __asm__ volatile("ltr %0" : : "r"(sel) : "memory"); }
+static inline uint16_t read_tr(void) { uint16_t s; __asm__ volatile("str %0" : "=r"(s)); return s; }
 
 /* Magic breakpoint: Bochs stops in its debugger on "xchg %bx,%bx" when
  * magic_break is enabled (make bochs-debug); elsewhere it is a no-op. */

@@ -8,6 +8,7 @@
 /* Some formats below are malformed on purpose. */
 #pragma GCC diagnostic ignored "-Wformat"
 #pragma GCC diagnostic ignored "-Wformat-extra-args"
+#pragma GCC diagnostic ignored "-Wformat-overflow"
 
 static char buf[128];
 
