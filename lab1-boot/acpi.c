@@ -66,7 +66,16 @@ static bool rsdp_valid(const struct acpi_phys *m, uint64_t pa)
 int acpi_find_rsdp(const struct acpi_phys *m, uint64_t start, uint64_t len, uint64_t *rsdp_pa)
 {
 	uint64_t first = (start + RSDP_ALIGN - 1) & ~(uint64_t)(RSDP_ALIGN - 1);
+	if (first >= start + len)
+		return ACPI_ERR_NO_RSDP;
+	/* Map the area once and compare signatures in place: the scan visits
+	 * 8192 candidates in the BIOS area, and only a match is worth the
+	 * checksums of rsdp_valid(). */
+	const char *area = m->map(m->ctx, first, start + len - first);
 	for (uint64_t pa = first; pa + ACPI_RSDP_V1_LEN <= start + len; pa += RSDP_ALIGN) {
+		const char *cand = area ? area + (pa - first) : NULL;
+		if (cand && (cand[0] != RSDP_SIG[0] || memcmp(cand, RSDP_SIG, 8) != 0))
+			continue;
 		if (rsdp_valid(m, pa)) {
 			*rsdp_pa = pa;
 			return ACPI_OK;
