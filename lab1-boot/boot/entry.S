@@ -10,7 +10,7 @@
  * Long mode needs paging, so we build a throwaway identity map of the first
  * 4 GiB with 2 MiB pages (enough for RAM and the LAPIC/IOAPIC at the top of
  * the 4 GiB space); lab 1's paging_init() replaces it with the kernel's own.
- * Intel SDM Vol. 3A, 10.8.5 "Initializing IA-32e Mode".
+ * Intel SDM Vol. 3A, 9.8.5 "Initializing IA-32e Mode".
  */
 #define MB_MAGIC     0x1badb002
 #define MB_FLAGS     0x00010003   /* bit 0: page-align modules, 1: memory info, 16: address fields */
