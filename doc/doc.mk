@@ -23,7 +23,7 @@ DOC_SRCS := $(wildcard doc/*.ms) doc/solutions.py doc/doc.mk
 # Sources holding solution markers: the list of functions depends on them.
 DOC_CODE := $(wildcard $(addsuffix /*.c,$(LAB_DIRS) common) $(addsuffix /*/*.S,$(LAB_DIRS)))
 
-handout.pdf: $(DOC_SRCS) $(DOC_CODE)
+$(DOC_OUT)/handout.pdf: $(DOC_SRCS) $(DOC_CODE)
 	@mkdir -p $(DOC_OUT)
 	@command -v $(GROFF) >/dev/null || { echo "handout.pdf: groff not found (run tools/setup.sh as root)" >&2; exit 1; }
 	@for n in $(DOC_LABS); do $(PYTHON) doc/solutions.py --lab $$n > $(DOC_OUT)/solutions-lab$$n.ms || exit 1; done
@@ -35,12 +35,21 @@ handout.pdf: $(DOC_SRCS) $(DOC_CODE)
 	    print ($$1 == 1 ? "\\fB" $$2 "\\0\\0" $$3 "\\fP" : $$2 "\\0\\0" $$3) } \
 	  END { if (n) { print ".XE"; print ".ds TOC Contents"; print ".PX" } }' \
 	  $(DOC_OUT)/pass1.log > $(DOC_OUT)/toc.ms
-	SOURCE_DATE_EPOCH=$(DOC_DATE) $(DOC_GROFF) doc/handout.ms > $(DOC_OUT)/handout.pdf 2> $(DOC_OUT)/pass2.log
+	SOURCE_DATE_EPOCH=$(DOC_DATE) $(DOC_GROFF) doc/handout.ms > $@.tmp 2> $(DOC_OUT)/pass2.log
 	@if grep -v '^HVTOC ' $(DOC_OUT)/pass2.log; then \
 	  echo "handout.pdf: groff complained (above); fix the source" >&2; exit 1; fi
 	@cmp -s $(DOC_OUT)/pass1.log $(DOC_OUT)/pass2.log || \
 	  echo "handout.pdf: note: page numbers moved between passes; run make handout.pdf again" >&2
-	cp $(DOC_OUT)/handout.pdf $@
+	@mv $@.tmp $@
+
+handout.pdf: $(DOC_OUT)/handout.pdf
+	cp $< $@
+
+# make test: the committed handout.pdf must be what its sources build
+# (the list of functions students write follows the solution markers).
+handout-check: $(DOC_OUT)/handout.pdf
+	@cmp -s $< handout.pdf || { echo "handout.pdf is stale: its sources build a different PDF; run make handout.pdf and commit it" >&2; exit 1; }
+	@echo "handout.pdf is up to date with doc/ and the solution markers"
 
 # Real console output for the handout's "Reading an exception report" and
 # "Reading a panic" (not part of the handout.pdf rule: it boots QEMU).
@@ -56,4 +65,4 @@ doc-samples: build
 	  echo "doc/sample-$$c.ms: $$(grep -c . $(DOC_OUT)/crash-$$c.txt) lines of console"; \
 	done
 
-.PHONY: doc-samples
+.PHONY: doc-samples handout-check

@@ -14,6 +14,7 @@ Steps (independent ones run two at a time, after the reference build):
                warnings), grade lab N there: each graded test must earn 0,
                and its console must say "labN: <function>() not implemented"
   gdb          tools/gdb_test.py, when present (one test)
+  docs         handout.pdf rebuilt from doc/ must equal the committed file
 
 Prints each step's result as it ends, then exactly `N passed, N failed`
 (individual tests); exit status 1 on any failure.
@@ -255,6 +256,14 @@ def step_gdb(a, s):
         s.fail(f"tools/gdb_test.py exited {rc}:\n" + tail(out))
 
 
+def step_docs(a, s):
+    rc, out = sh(["make", f"BUILD={a.build}", "handout-check"], timeout=300)
+    if rc == 0:
+        s.ok()
+    else:
+        s.fail("handout.pdf does not match its sources:\n" + tail(out))
+
+
 # ---------------------------------------------------------------- driver
 
 def main(argv=None):
@@ -267,7 +276,7 @@ def main(argv=None):
                     help="emulators at once inside each grade step")
     ap.add_argument("--only", action="append", default=[],
                     help="run only these steps (build is always run): unit, grader, "
-                         "grade, determinism, handout, gdb")
+                         "grade, determinism, handout, gdb, docs")
     ap.add_argument("--keep", action="store_true", help="keep the handout trees")
     a = ap.parse_args(argv)
     t0 = time.monotonic()
@@ -307,6 +316,8 @@ def main(argv=None):
             jobs.append(("determinism (Bochs, test=all, 2 CPUs, twice)", step_determinism))
         if want("gdb") and os.path.exists(os.path.join(ROOT, "tools", "gdb_test.py")):
             jobs.append(("gdb test (tools/gdb_test.py)", step_gdb))
+    if want("docs"):
+        jobs.append(("handout.pdf (built from doc/, matches the committed file)", step_docs))
     if want("handout"):
         jobs += [(f"handout lab{n} (earns 0, names the missing code)", step_handout, n, workdir)
                  for n in labs]
