@@ -45,6 +45,20 @@ VGA_BIOS_CANDIDATES = ("/usr/share/vgabios/vgabios.bin",
                        "/usr/share/bochs/VGABIOS-lgpl-latest")
 DEFAULT_MEM_MB = 128
 DEFAULT_TIMEOUT = 30.0
+# What a machine may have: the kernel's MAX_CPUS (common/include/percpu.h),
+# and enough RAM for the kernel at 1 MiB plus its page tables and tests; the
+# early page tables map 4 GiB, of which the top GiB is device space.
+MAX_CPUS = 16
+MIN_MEM_MB, MAX_MEM_MB = 16, 3072
+
+
+def check_machine(cpus, mem):
+    """Refuse a machine the kernel cannot run on, with the reason."""
+    if not 1 <= cpus <= MAX_CPUS:
+        raise EmuError(f"cpus={cpus}: hvlab supports 1 to {MAX_CPUS} CPUs (MAX_CPUS)")
+    if not MIN_MEM_MB <= mem <= MAX_MEM_MB:
+        raise EmuError(f"mem={mem} MiB: hvlab needs {MIN_MEM_MB} to {MAX_MEM_MB} MiB "
+                       f"(RAM must lie below the 3 GiB device hole)")
 
 # Lines that end a run. The kernel prints one of them last:
 #   SUMMARY ...                       the in-kernel test runner is done
@@ -378,6 +392,7 @@ def boot(kernel, emu="bochs", cmdline="", cpus=1, mem=DEFAULT_MEM_MB,
     no timeout (interactive GDB sessions).
     """
     emu = choose(emu)
+    check_machine(cpus, mem)
     if gdb_port and emu == "bochs":
         raise EmuError("Debian's Bochs has no GDB stub: use --bochs-debug, or --emu qemu")
     exe = "bochs" if emu == "bochs" else "qemu-system-x86_64"

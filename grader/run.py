@@ -52,6 +52,7 @@ def main(argv=None):
     a = parse_args(argv)
     try:
         kernel = emu.Kernel.from_build(a.build)
+        emu.check_machine(a.cpus, a.mem)
         if a.bochs_debug:
             interactive.bochs_debug(kernel, a.cmdline, a.cpus, a.mem,
                             work_dir=os.path.join(a.build, "runs"))

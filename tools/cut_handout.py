@@ -35,6 +35,7 @@ Each cut file is checked afterwards: no line of a lab-N solution region
 may remain in it unless the same line also appears outside the regions.
 """
 import argparse
+import glob
 import os
 import re
 import shutil
@@ -354,12 +355,19 @@ def main(argv=None):
     if a.lab < 1:
         print("cut_handout: --lab must be 1 or more", file=sys.stderr)
         return 2
+    if not glob.glob(os.path.join(a.src, f"lab{a.lab}-*", "lab.mk")):
+        print(f"cut_handout: lab {a.lab} is not in {a.src} (no lab{a.lab}-*/lab.mk): "
+              f"nothing to hand out", file=sys.stderr)
+        return 2
     try:
         st = write_handout(a.src, a.lab, a.out, a.force)
     except CutError as e:
         print(f"cut_handout: {e}", file=sys.stderr)
         print("cut_handout: nothing written", file=sys.stderr)
         return 1
+    if st["stubbed"] == 0:
+        print(f"cut_handout: warning: lab {a.lab} has no BEGIN SOLUTION lab{a.lab} regions: "
+              f"the handout holds the whole reference", file=sys.stderr)
     dropped = ", ".join(sorted(st["dropped"])) or "none"
     print(f"handout for lab {a.lab} in {a.out}: {st['files']} files; "
           f"{st['stubbed']} lab-{a.lab} regions replaced by stubs in "
