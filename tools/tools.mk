@@ -22,12 +22,13 @@ GRADE_ARGS = --build $(BUILD) --emu $(EMU_NAME) \
 
 # The set-up script installs missing Debian packages (as root) and is quick
 # when nothing is missing; then build, then boot without tests: the banner,
-# the demo guests (INITCALLs), and the kernel ends the run by itself.
+# the demo guests (INITCALLs that act on the command line word "demo"), and
+# the kernel ends the run by itself. CMDLINE=... replaces "demo".
 run:
 	@if [ -f tools/setup.sh ]; then sh tools/setup.sh; fi
 	@$(MAKE) --no-print-directory build
 	$(PYTHON) -m grader.run --emu $(EMU_NAME) --build $(BUILD) --cpus $(or $(strip $(CPUS)),2) \
-		$(if $(strip $(CMDLINE)),--cmdline "$(CMDLINE)")
+		--cmdline "$(or $(strip $(CMDLINE)),demo)"
 
 # With TREE=DIR the grader builds DIR itself; otherwise build this tree first.
 grade: $(if $(TREE),,build)
