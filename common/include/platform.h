@@ -12,4 +12,12 @@
  */
 void platform_exit(int code) __attribute__((noreturn));
 
+#define PLATFORM_EXIT_HOOKS 4
+/**
+ * Have platform_exit() call @fn first (e.g. lab 2 leaves VMX operation on
+ * every CPU). Hooks run once, in registration order, before interrupts go
+ * off. 0, or -1 when all PLATFORM_EXIT_HOOKS slots are taken.
+ */
+int platform_on_exit(void (*fn)(void));
+
 #endif

@@ -37,4 +37,38 @@
 #define HC_CPUID_LEAF       0x40000000u
 #define HC_CPUID_SIGNATURE  "hvlabhvlabhv"
 
+/* Where every lab-2 guest image is linked and started (guest-virtual). */
+#define GUEST_BASE          0x40000000
+
+/*
+ * I/O ports the hypervisor answers (IN/OUT and INS/OUTS, any size):
+ *  - HC_PORT_DEBUG (0xE9, the Bochs/QEMU "debug console" port): a byte
+ *    written is a console byte (printed as HC_CONSOLE_WRITE does, line by
+ *    line with the "[guest NAME] " prefix); a read returns 0xE9, so a guest
+ *    can test that the port is there.
+ *  - HC_PORT_SCRATCH .. + HC_PORT_SCRATCH_COUNT - 1 (0x500-0x503): four
+ *    bytes of scratch storage per vCPU for read-after-write tests; an access
+ *    of N bytes at port P covers bytes P..P+N-1 (beyond the range: ignored
+ *    on write, all ones on read).
+ *  - any other port: reads return all ones, writes are ignored, and the
+ *    hypervisor logs the first access to each such port once.
+ */
+#define HC_PORT_DEBUG          0xE9
+#define HC_PORT_DEBUG_READBACK 0xE9
+#define HC_PORT_SCRATCH        0x500
+#define HC_PORT_SCRATCH_COUNT  4
+
+/*
+ * MSRs the hypervisor emulates (RDMSR/WRMSR exit; anything else raises #GP
+ * in the guest):
+ *  - HC_MSR_SCRATCH (0x40000100, in the range reserved for hypervisors):
+ *    read/write, 64 bits of per-vCPU storage for read-after-write tests;
+ *  - IA32_TSC (0x10): reads pass through, writes raise #GP (forbidden);
+ *  - IA32_EFER (0xC0000080), FS_BASE, GS_BASE, KERNEL_GS_BASE: the guest's
+ *    own values, read and written without an exit (MSR bitmap clear);
+ *  - IA32_FEATURE_CONTROL (0x3A): reads return "locked, VMX off", so a
+ *    guest sees VMX unavailable; writes raise #GP.
+ */
+#define HC_MSR_SCRATCH         0x40000100u
+
 #endif

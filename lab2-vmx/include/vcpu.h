@@ -1,0 +1,176 @@
+/*
+ * vcpu.h - a virtual CPU, independent of the vendor that runs it.
+ *
+ * Generic code (the run loop in vcpu.c, the hypercall, CPUID, I/O-port and
+ * MSR policies, and later labs' devices, scheduler and migration) sees only
+ * struct vcpu and the hooks of struct vcpu_ops. The vendor backend (Intel
+ * VMX here: vmx_vcpu.c, vmx_exit.c; an AMD SVM backend could sit beside it)
+ * owns the hardware control structure behind v->vendor and is the only code
+ * that touches VMCS fields.
+ *
+ * Life of a vCPU:
+ *   v = vcpu_create(img);   memory, page tables, VMCS set up and current here
+ *   rc = vcpu_run(v);       enter, handle exits, ... until the guest stops
+ *   vcpu_destroy(v);        everything returned (pmm_free_count restored)
+ * A vCPU is bound to the CPU that created it (its VMCS is active there):
+ * run and destroy it on that CPU.
+ */
+#ifndef HVLAB_VCPU_H
+#define HVLAB_VCPU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "guest_image.h"
+#include "guest_mem.h"
+
+/*
+ * The guest's general-purpose registers, saved and loaded by the entry
+ * path (vmx_entry.S relies on this order: do not reorder). RSP, RIP and
+ * RFLAGS live in the vendor's control structure (VMCS guest-state area).
+ */
+struct vcpu_regs {
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+};
+
+/* Why a guest stopped. */
+enum vcpu_stop {
+	VCPU_STOP_NONE = 0,     /* still runnable */
+	VCPU_STOP_EXIT,         /* HC_EXIT: exit_code holds its code */
+	VCPU_STOP_HLT,          /* HLT with RFLAGS.IF clear: nothing could ever wake it */
+	VCPU_STOP_KILLED,       /* the hypervisor stopped it: stop_why says why */
+	VCPU_STOP_WATCHDOG,     /* it used up its watchdog budget (preemption timer) */
+	VCPU_STOP_ENTRY_FAILED, /* VM entry failed (VMfail or exit reason bit 31) */
+};
+
+/* Negative results of vcpu_run(). */
+#define VCPU_EKILLED   1   /* killed: unhandled exit, fatal exit, guest fault */
+#define VCPU_EWATCHDOG 2   /* stopped by the watchdog */
+#define VCPU_EENTRY    3   /* VM entry failed */
+
+/* Exit counters: indexed by the vendor's basic exit reason (VMX: 0..64). */
+#define VCPU_EXIT_REASONS 128
+/* Unclaimed I/O ports remembered for "logged once per port". */
+#define VCPU_LOGGED_PORTS 16
+#define VCPU_CONSOLE_LINE 128
+
+/* Default watchdog budget in TSC ticks of guest time (Bochs: instructions). */
+#define VCPU_WATCHDOG_DEFAULT (1ull << 30)
+
+struct vcpu;
+
+/*
+ * The vendor hooks. Generic code calls only these; each is documented
+ * where VMX implements it (vmx_vcpu.c, vmx_exit.c).
+ */
+struct vcpu_ops {
+	const char *name;                                   /* "vmx" */
+	int (*cpu_enable)(void);                            /* this CPU can run guests: 0, or -1 said why */
+	int (*create)(struct vcpu *v);                      /* control structure; 0 or -1 */
+	void (*destroy)(struct vcpu *v);
+	void (*run_start)(struct vcpu *v);                  /* before a run: arm the watchdog */
+	/* Enter the guest once and handle the exit that ends it;
+	 * the handler sets v->stop when the guest is to stop. */
+	void (*run_once)(struct vcpu *v);
+	void (*advance_rip)(struct vcpu *v);                /* past the exiting instruction */
+	void (*inject_exception)(struct vcpu *v, unsigned vector, bool has_error, uint32_t error);
+	uint64_t (*read_rip)(struct vcpu *v);
+	void (*dump)(struct vcpu *v);                       /* registers and state, for deaths */
+	void (*full_dump)(void);                            /* the whole control structure */
+	const char *(*exit_reason_name)(unsigned reason);
+};
+
+/* The backends, in the order vcpu_create() tries them. */
+extern const struct vcpu_ops vmx_vcpu_ops;   /* Intel VMX: vmx_vcpu.c */
+
+struct vcpu {
+	struct vcpu_regs regs;        /* first: the entry path reaches it from its argument */
+	const struct vcpu_ops *ops;
+	void *vendor;                 /* struct vmx_vcpu * for VMX */
+	const struct guest_image *image;
+	const char *name;             /* the image's name, for "[guest NAME] " lines */
+	struct guest_mem mem;
+	int cpu;                      /* index of the CPU that owns it */
+	bool launched;                /* VMLAUNCH done: next entry is VMRESUME */
+
+	enum vcpu_stop stop;
+	const char *stop_why;         /* names the cause (static text, or why_buf) */
+	char why_buf[120];            /* vcpu_kill's formatted reason */
+	long exit_code;               /* HC_EXIT's code (0..255) */
+
+	uint64_t exits_total;
+	uint64_t exit_counts[VCPU_EXIT_REASONS];
+	uint64_t watchdog_budget;     /* TSC ticks it may run; 0 = no watchdog */
+
+	/* Device and policy state (hypercall.c, vcpu_io.c). */
+	uint8_t scratch_port[4];      /* HC_PORT_SCRATCH bytes */
+	uint64_t scratch_msr;         /* HC_MSR_SCRATCH */
+	uint16_t logged_ports[VCPU_LOGGED_PORTS];
+	unsigned nlogged_ports;
+	char console_line[VCPU_CONSOLE_LINE];
+	size_t console_len;
+	bool quiet;                   /* tests: no "[guest NAME]" console lines */
+};
+
+/**
+ * A vCPU for @img on this CPU: VMX turned on here if it was not, guest
+ * memory allocated and the image copied in, page tables built, and the
+ * control structure (VMCS) fully set up, valid, loaded (VMPTRLD) and not
+ * launched. NULL on failure, after saying why (no VMX, out of memory, a
+ * control the CPU does not allow, a VMWRITE that failed).
+ */
+struct vcpu *vcpu_create(const struct guest_image *img);
+/**
+ * Run @v until its guest stops. Returns its exit code (HC_EXIT, 0..255;
+ * 0 for a HLT with interrupts off) or a negative VCPU_E* (killed,
+ * watchdog, entry failure). Prints the guest's last partial console line,
+ * how it ended and its exit counts (unless v->quiet). Before the first
+ * entry the VMX backend runs the software entry checker (vmx_check.h).
+ */
+int vcpu_run(struct vcpu *v);
+/** Free everything vcpu_create() took; pmm_free_count() is as before it. */
+void vcpu_destroy(struct vcpu *v);
+
+/** Stop @v: the run loop returns after the current exit. @why is static text. */
+void vcpu_stop(struct vcpu *v, enum vcpu_stop how, const char *why);
+/** Stop @v as killed: print the reason (printf-style) and its register dump. */
+void vcpu_kill(struct vcpu *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/** Print the per-reason exit counts of @v (one line, reasons by name). */
+void vcpu_print_exit_counts(const struct vcpu *v);
+/** "exit 3", "halted", "killed: ...": what vcpu_run's result means. */
+const char *vcpu_stop_name(enum vcpu_stop s);
+/** Append @len bytes of guest console output; complete lines are printed. */
+void vcpu_console_write(struct vcpu *v, const char *buf, size_t len);
+/** Print what is left of the console line (at the guest's end). */
+void vcpu_console_flush(struct vcpu *v);
+
+/* ---- Intel VMX specifics the checker's tests need ---- */
+
+/* What one VMLAUNCH attempt did (SDM Vol. 3C, 26 "VM Entries", 30.4). */
+enum vmx_launch_outcome {
+	VMX_LAUNCH_EXITED,        /* entered; an ordinary VM exit came back */
+	VMX_LAUNCH_FAIL_INVALID,  /* VMfailInvalid: no current VMCS */
+	VMX_LAUNCH_FAIL_VALID,    /* VMfailValid: insn_error says which check */
+	VMX_LAUNCH_ENTRY_FAILED,  /* a VM exit with bit 31 set: guest-state/MSR-load checks */
+};
+
+struct vmx_launch_result {
+	enum vmx_launch_outcome outcome;
+	uint32_t insn_error;      /* VMfailValid: VM-instruction error (vmx_insn_error_name) */
+	uint32_t exit_reason;     /* exits: the whole exit-reason field, bit 31 included */
+	uint32_t basic_reason;    /* exits: its low 16 bits (vmx_exit_reason_name) */
+	uint64_t qualification;   /* exits: EXIT_QUALIFICATION (26.7 for failed entries) */
+};
+
+/**
+ * One VMLAUNCH of @v's VMCS (current on this CPU, not launched), with the
+ * guest's registers; no exit is handled. 0 with *@out filled, or -1 when
+ * @v is not current on this CPU or was launched already. After an
+ * ordinary exit the VMCS is launched: destroy the vCPU (or vcpu_run it).
+ */
+int vmx_try_launch(struct vcpu *v, struct vmx_launch_result *out);
+/** "exited", "VMfailInvalid", "VMfailValid", "entry failed". */
+const char *vmx_launch_outcome_name(enum vmx_launch_outcome o);
+
+#endif

@@ -1,0 +1,63 @@
+/*
+ * vmx_vcpu.h - the Intel VMX backend of struct vcpu (vcpu.h): what hangs
+ * off v->vendor, and the functions shared by vmx_vcpu.c (VMCS set-up),
+ * vmx_exit.c (exit handling) and vmx_entry.S (entering the guest).
+ * Generic code never includes this header.
+ */
+#ifndef HVLAB_VMX_VCPU_H
+#define HVLAB_VMX_VCPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "vcpu.h"
+
+struct vmx_vcpu {
+	uint64_t vmcs_pa;          /* the VMCS region (one page) */
+	uint64_t io_bitmap_pa;     /* I/O bitmaps A and B: two pages (24.6.4) */
+	uint64_t msr_bitmap_pa;    /* MSR bitmaps: one page (24.6.9) */
+	/* The control values computed from the capability MSRs (vmx_caps.h). */
+	uint32_t pin, proc, proc2, exit, entry;
+	bool watchdog;             /* the preemption timer is armed */
+	bool watchdog_saved;       /* "save VMX-preemption timer value": a total budget */
+	uint64_t cr0_mask, cr4_mask;   /* CR0/CR4 guest/host masks: host-owned bits */
+};
+
+/**
+ * Enter the guest (vmx_entry.S): load @regs into the GPRs, VMLAUNCH when
+ * !@launched else VMRESUME; on VM exit store the guest GPRs back into
+ * @regs and return 0. A VMfail returns 1 (VMfailInvalid) or 2
+ * (VMfailValid, error in VM_INSTRUCTION_ERROR), with @regs unchanged.
+ */
+int vmx_run(struct vcpu_regs *regs, int launched);
+/** Where every VM exit lands (VMCS HOST_RIP), inside vmx_run. */
+extern const char vmx_exit_entry[];
+
+/** Enter once and handle the exit (vmx_exit.c): the run_once hook. */
+void vmx_exit_run_once(struct vcpu *v);
+/** RIP past the instruction that exited (vmx_exit.c): the advance_rip hook. */
+void vmx_advance_rip(struct vcpu *v);
+/** Queue hardware exception @vector for the next VM entry (vmx_exit.c). */
+void vmx_inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t error);
+/** Print a VM-entry failure of @v named (VMfail error or exit reason bit 31). */
+void vmx_report_entry_failure(struct vcpu *v, int vmfail);
+
+/* CR0/CR4 bits lab 2 uses (Intel SDM Vol. 3A, 2.5). */
+#define X86_CR0_PE   (1ull << 0)
+#define X86_CR0_MP   (1ull << 1)
+#define X86_CR0_ET   (1ull << 4)
+#define X86_CR0_NE   (1ull << 5)
+#define X86_CR0_WP   (1ull << 16)
+#define X86_CR0_NW   (1ull << 29)
+#define X86_CR0_CD   (1ull << 30)
+#define X86_CR0_PG   (1ull << 31)
+#define X86_CR4_PAE  (1ull << 5)
+#define X86_CR4_VMXE (1ull << 13)
+#define X86_EFER_SCE (1ull << 0)
+#define X86_EFER_LME (1ull << 8)
+#define X86_EFER_LMA (1ull << 10)
+#define X86_EFER_NXE (1ull << 11)
+#define X86_RFLAGS_FIXED (1ull << 1)   /* bit 1 always reads 1 */
+#define X86_RFLAGS_IF    (1ull << 9)
+#define X86_RFLAGS_DF    (1ull << 10)
+
+#endif

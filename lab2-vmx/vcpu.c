@@ -1,0 +1,185 @@
+/*
+ * vcpu.c - the generic life of a vCPU: create, the run loop, stop, destroy,
+ * the guest's console and the exit counts (vcpu.h). The vendor hooks do
+ * everything that touches the hardware's control structure.
+ */
+#include <stdarg.h>
+#include "heap.h"
+#include "percpu.h"
+#include "printf.h"
+#include "string.h"
+#include "vcpu.h"
+#include "x86.h"
+
+#define RFLAGS_IF (1ull << 9)
+
+/* The backends vcpu_create() tries, in order; the first usable one wins. */
+static const struct vcpu_ops *const vcpu_backends[] = { &vmx_vcpu_ops };
+
+static const struct vcpu_ops *vcpu_backend(void)
+{
+	for (size_t i = 0; i < sizeof(vcpu_backends) / sizeof(vcpu_backends[0]); i++)
+		if (vcpu_backends[i]->cpu_enable() == 0)
+			return vcpu_backends[i];
+	return NULL;
+}
+
+struct vcpu *vcpu_create(const struct guest_image *img)
+{
+	if (!img || !img->size) {
+		kprintf("vcpu_create: no guest image (or an empty one)\n");
+		return NULL;
+	}
+	const struct vcpu_ops *ops = vcpu_backend();
+	if (!ops)
+		return NULL;   /* the backend said why */
+	struct vcpu *v = kzalloc(sizeof(*v));
+	if (!v) {
+		kprintf("vcpu_create: out of memory for guest %s\n", img->name);
+		return NULL;
+	}
+	v->ops = ops;
+	v->image = img;
+	v->name = img->name;
+	v->cpu = this_cpu()->index;
+	v->watchdog_budget = VCPU_WATCHDOG_DEFAULT;
+	if (guest_mem_init(&v->mem, img->start, img->size)) {
+		kfree(v);
+		return NULL;
+	}
+	/* The start-up registers guest_image.h promises. */
+	v->regs.rdi = v->mem.size;
+	v->regs.rsi = v->mem.base;
+	if (ops->create(v)) {
+		guest_mem_destroy(&v->mem);
+		kfree(v);
+		return NULL;
+	}
+	return v;
+}
+
+void vcpu_destroy(struct vcpu *v)
+{
+	if (!v)
+		return;
+	v->ops->destroy(v);
+	guest_mem_destroy(&v->mem);
+	kfree(v);
+}
+
+void vcpu_stop(struct vcpu *v, enum vcpu_stop how, const char *why)
+{
+	if (v->stop != VCPU_STOP_NONE)
+		return;   /* the first cause is the one reported */
+	v->stop = how;
+	v->stop_why = why;
+}
+
+void vcpu_kill(struct vcpu *v, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	kvsnprintf(v->why_buf, sizeof(v->why_buf), fmt, ap);
+	va_end(ap);
+	kprintf("vcpu: guest %s killed: %s\n", v->name, v->why_buf);
+	v->ops->dump(v);
+	vcpu_stop(v, VCPU_STOP_KILLED, v->why_buf);
+}
+
+const char *vcpu_stop_name(enum vcpu_stop s)
+{
+	static const char *const names[] = {
+		[VCPU_STOP_NONE] = "running", [VCPU_STOP_EXIT] = "exited",
+		[VCPU_STOP_HLT] = "halted with interrupts off", [VCPU_STOP_KILLED] = "killed",
+		[VCPU_STOP_WATCHDOG] = "stopped by the watchdog",
+		[VCPU_STOP_ENTRY_FAILED] = "VM entry failed",
+	};
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "unknown";
+}
+
+/* One line: "vcpu: guest demo exits: 31 (CPUID 2, HLT 1, VMCALL 27, ...)". */
+void vcpu_print_exit_counts(const struct vcpu *v)
+{
+	char line[400];
+	int n = ksnprintf(line, sizeof(line), "vcpu: guest %s exits: %lu (", v->name,
+			  v->exits_total);
+	const char *sep = "";
+	for (unsigned r = 0; r < VCPU_EXIT_REASONS && n < (int)sizeof(line); r++) {
+		if (!v->exit_counts[r])
+			continue;
+		n += ksnprintf(line + n, sizeof(line) - (size_t)n, "%s%s %lu", sep,
+			       v->ops->exit_reason_name(r), v->exit_counts[r]);
+		sep = ", ";
+	}
+	kprintf("%s)\n", line);
+}
+
+static void console_emit(struct vcpu *v)
+{
+	if (!v->quiet)
+		kprintf("[guest %s] %.*s\n", v->name, (int)v->console_len, v->console_line);
+	v->console_len = 0;
+}
+
+void vcpu_console_write(struct vcpu *v, const char *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		char c = buf[i];
+		if (c == '\n') {
+			console_emit(v);
+			continue;
+		}
+		if (c == '\r')
+			continue;
+		if (v->console_len == sizeof(v->console_line))
+			console_emit(v);   /* a very long line comes out in pieces */
+		v->console_line[v->console_len++] = c;
+	}
+}
+
+void vcpu_console_flush(struct vcpu *v)
+{
+	if (v->console_len)
+		console_emit(v);
+}
+
+/*
+ * The run loop: enter, handle one exit, until a handler stops the guest.
+ * Nothing here prints or allocates: it is the hot path of every exit.
+ * A VM exit clears RFLAGS.IF (27.5.3: RFLAGS is loaded as 0x2); the host's
+ * interrupts arrive meanwhile as external-interrupt exits, and the
+ * caller's IF is put back at the end.
+ */
+int vcpu_run(struct vcpu *v)
+{
+	if (v->cpu != this_cpu()->index) {
+		kprintf("vcpu_run: guest %s belongs to cpu %d, not cpu %d\n", v->name, v->cpu,
+			this_cpu()->index);
+		return -VCPU_EKILLED;
+	}
+	uint64_t rflags = read_rflags();
+	v->ops->run_start(v);
+	while (v->stop == VCPU_STOP_NONE)
+		v->ops->run_once(v);
+	if (rflags & RFLAGS_IF)
+		sti();
+
+	vcpu_console_flush(v);
+	int rc;
+	switch (v->stop) {
+	case VCPU_STOP_EXIT: rc = (int)v->exit_code; break;
+	case VCPU_STOP_HLT: rc = 0; break;
+	case VCPU_STOP_WATCHDOG: rc = -VCPU_EWATCHDOG; break;
+	case VCPU_STOP_ENTRY_FAILED: rc = -VCPU_EENTRY; break;
+	default: rc = -VCPU_EKILLED; break;
+	}
+	if (!v->quiet) {
+		if (v->stop == VCPU_STOP_EXIT)
+			kprintf("vcpu: guest %s exited with code %d\n", v->name, rc);
+		else
+			kprintf("vcpu: guest %s %s (%s)\n", v->name, vcpu_stop_name(v->stop),
+				v->stop_why ? v->stop_why : "no reason given");
+		vcpu_print_exit_counts(v);
+	}
+	return rc;
+}
