@@ -47,7 +47,7 @@ static long hc_read_counter(struct vcpu *v, uint64_t counter, uint64_t arg, uint
 	(void)a2;
 	switch (counter) {
 	case HC_COUNTER_EXITS:
-		return (long)v->exits_total;
+		return (long)vcpu_exits_total(v);
 	case HC_COUNTER_EXITS_REASON:
 		return arg < VCPU_EXIT_REASONS ? (long)v->exit_counts[arg] : -HC_EINVAL;
 	case HC_COUNTER_TSC:

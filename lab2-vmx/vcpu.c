@@ -102,7 +102,7 @@ void vcpu_print_exit_counts(const struct vcpu *v)
 {
 	char line[400];
 	int n = ksnprintf(line, sizeof(line), "vcpu: guest %s exits: %lu (", v->name,
-			  v->exits_total);
+			  vcpu_exits_total(v));
 	const char *sep = "";
 	for (unsigned r = 0; r < VCPU_EXIT_REASONS && n < (int)sizeof(line); r++) {
 		if (!v->exit_counts[r])

@@ -1,21 +1,26 @@
 /*
  * vmx_entry.S - entering a guest and coming back, shaped like a C function:
  *
- *     int vmx_run(struct vcpu_regs *regs, int launched);
+ *     int vmx_run(struct vcpu_regs *regs, int launched,
+ *                 int (*on_exit)(struct vcpu_regs *regs));
  *
- * It saves the host's callee-saved registers (System V ABI), pushes @regs,
- * writes the stack pointer to HOST_RSP, loads the guest's general-purpose
- * registers from @regs and executes VMLAUNCH (launched == 0) or VMRESUME.
+ * It saves the host's callee-saved registers (System V ABI), keeps @regs
+ * and @on_exit on its stack, writes the stack pointer to HOST_RSP, loads
+ * the guest's general-purpose registers from @regs and executes VMLAUNCH
+ * (launched == 0) or VMRESUME.
  *
  * On a VM exit the CPU loads RSP from HOST_RSP and RIP from HOST_RIP,
  * which points at vmx_exit_entry below (SDM Vol. 3C, 27.5.3 "Loading Host
- * RIP, RSP, and RFLAGS"): the stack is exactly as vmx_run left it, with
- * @regs on top. The guest's GPRs are stored into @regs, the host's
- * callee-saved registers popped, and vmx_run returns 0.
+ * RIP, RSP, and RFLAGS"): the stack is exactly as vmx_run left it. The
+ * guest's GPRs are stored into @regs and @on_exit is called with @regs.
+ * If it returns 0 the guest's GPRs are loaded again and VMRESUME goes
+ * straight back: the common exit (CPUID, I/O, a hypercall) costs one C
+ * call, not an unwinding to the run loop and a new vmx_run. If it returns
+ * non-zero, vmx_run returns 0 to its caller (the run loop in C).
  *
- * If VMLAUNCH/VMRESUME fails as an instruction (30.2 "Conventions": VMfailInvalid sets
- * CF, VMfailValid sets ZF), execution simply continues after it: vmx_run
- * returns 1 (VMfailInvalid) or 2 (VMfailValid) and @regs is untouched.
+ * If VMLAUNCH/VMRESUME fails as an instruction (30.2 "Conventions":
+ * VMfailInvalid sets CF, VMfailValid sets ZF), execution simply continues
+ * after it: vmx_run returns 1 (VMfailInvalid) or 2 (VMfailValid).
  *
  * VMX saves and loads RSP, RIP and RFLAGS of the guest through the VMCS,
  * but none of its other general-purpose registers: that is this file's job.
@@ -39,6 +44,10 @@
 #define R_R14 104
 #define R_R15 112
 
+/* The stack from HOST_RSP up: @regs, @on_exit, padding, 6 saved registers. */
+#define S_REGS    0
+#define S_ON_EXIT 8
+
 	.text
 	.globl vmx_run
 	.type vmx_run, @function
@@ -49,7 +58,9 @@ vmx_run:
 	pushq %r13
 	pushq %r14
 	pushq %r15
-	pushq %rdi                      /* @regs, for the exit path */
+	subq $8, %rsp                   /* keep RSP 16-byte aligned for the C call */
+	pushq %rdx                      /* @on_exit */
+	pushq %rdi                      /* @regs */
 
 	movl $VMCS_HOST_RSP, %eax
 	vmwrite %rsp, %rax              /* cannot fail: the VMCS is current */
@@ -70,24 +81,15 @@ vmx_run:
 	movq R_R14(%rdi), %r14
 	movq R_R15(%rdi), %r15
 	movq R_RDI(%rdi), %rdi          /* last: it was the pointer */
-	jnz 1f
+	jnz vmx_resume
 	vmlaunch
 	jmp vmx_run_failed
-1:	vmresume
-
-	/* Still here: the entry failed as an instruction (flags say how). */
-vmx_run_failed:
-	movl $2, %eax                   /* VMfailValid (ZF) ... */
-	jnc 2f
-	movl $1, %eax                   /* ... or VMfailInvalid (CF) */
-2:	addq $8, %rsp                   /* @regs */
-	jmp vmx_run_return
 
 	/* Every VM exit lands here (HOST_RIP), with RSP = HOST_RSP. */
 	.globl vmx_exit_entry
 vmx_exit_entry:
 	pushq %rdi                      /* the guest's RDI, to free a register */
-	movq 8(%rsp), %rdi              /* @regs */
+	movq 8+S_REGS(%rsp), %rdi       /* @regs */
 	movq %rax, R_RAX(%rdi)
 	movq %rbx, R_RBX(%rdi)
 	movq %rcx, R_RCX(%rdi)
@@ -103,9 +105,41 @@ vmx_exit_entry:
 	movq %r14, R_R14(%rdi)
 	movq %r15, R_R15(%rdi)
 	popq R_RDI(%rdi)
-	addq $8, %rsp                   /* @regs */
+	call *S_ON_EXIT(%rsp)           /* on_exit(regs) */
+	testl %eax, %eax
+	jnz vmx_exit_leave
+
+	/* Straight back into the guest. */
+	movq S_REGS(%rsp), %rdi
+	movq R_RAX(%rdi), %rax
+	movq R_RBX(%rdi), %rbx
+	movq R_RCX(%rdi), %rcx
+	movq R_RDX(%rdi), %rdx
+	movq R_RSI(%rdi), %rsi
+	movq R_RBP(%rdi), %rbp
+	movq R_R8(%rdi), %r8
+	movq R_R9(%rdi), %r9
+	movq R_R10(%rdi), %r10
+	movq R_R11(%rdi), %r11
+	movq R_R12(%rdi), %r12
+	movq R_R13(%rdi), %r13
+	movq R_R14(%rdi), %r14
+	movq R_R15(%rdi), %r15
+	movq R_RDI(%rdi), %rdi
+vmx_resume:
+	vmresume
+
+	/* Still here: the entry failed as an instruction (flags say how). */
+vmx_run_failed:
+	movl $2, %eax                   /* VMfailValid (ZF) ... */
+	jnc vmx_run_return
+	movl $1, %eax                   /* ... or VMfailInvalid (CF) */
+	jmp vmx_run_return
+
+vmx_exit_leave:
 	xorl %eax, %eax
 vmx_run_return:
+	addq $24, %rsp                  /* @regs, @on_exit, padding */
 	popq %r15
 	popq %r14
 	popq %r13

@@ -9,6 +9,7 @@
  * The exit path is lean: no locks, no printing, no allocation between the
  * VM exit and the next VM entry, unless the guest is dying or asked to print.
  */
+#include <stddef.h>
 #include "panic.h"
 #include "printf.h"
 #include "trap.h"
@@ -237,26 +238,23 @@ static int (*const exit_handlers[VCPU_EXIT_REASONS])(struct vcpu *) = {
 };
 
 /*
- * The run_once hook: one VM entry, one exit, one handler. A VMfail or an
- * exit with bit 31 set (a failed entry, 26.7 "VM-Entry Failures During or After Loading Guest State") is not an exit to
- * dispatch: it is reported by name and the guest stops.
+ * Every VM exit, called by vmx_entry.S with the guest's GPRs saved in
+ * @regs (which lives inside struct vcpu). Returns 0 to resume the guest
+ * at once, non-zero when the run loop must look (the guest stopped).
+ * An exit with bit 31 set is a failed entry (26.7 "VM-Entry Failures
+ * During or After Loading Guest State"), not an exit to dispatch: it is
+ * reported by name and the guest stops.
  */
-void vmx_exit_run_once(struct vcpu *v)
+int vmx_exit_dispatch(struct vcpu_regs *regs)
 {
 	/* BEGIN SOLUTION lab2 */
-	int fail = vmx_run(&v->regs, v->launched);
-	if (__builtin_expect(fail != 0, 0)) {
-		vmx_report_entry_failure(v, fail);
-		return;
-	}
+	struct vcpu *v = (struct vcpu *)((char *)regs - offsetof(struct vcpu, regs));
 	uint32_t reason = vmcs_read32(VMCS_VM_EXIT_REASON);
 	if (__builtin_expect(reason & VMX_EXIT_REASON_FAILED_ENTRY, 0)) {
 		vmx_report_entry_failure(v, 0);
-		return;
+		return 1;
 	}
-	v->launched = true;
 	uint32_t basic = reason & EXIT_REASON_BASIC_MASK;
-	v->exits_total++;
 	int (*h)(struct vcpu *) = NULL;
 	if (__builtin_expect(basic < VCPU_EXIT_REASONS, 1)) {
 		v->exit_counts[basic]++;
@@ -264,10 +262,33 @@ void vmx_exit_run_once(struct vcpu *v)
 	}
 	if (__builtin_expect(!h, 0) || h(v))
 		vmx_unhandled_exit(v, basic);
+	return v->stop != VCPU_STOP_NONE;
 	/* END SOLUTION */
 	/* STUB lab2
-	(void)v;
+	(void)regs;
 	(void)exit_handlers;
 	NOT_IMPLEMENTED("lab2");
 	*/
+}
+
+int vmx_exit_leave(struct vcpu_regs *regs)
+{
+	(void)regs;
+	return 1;
+}
+
+/*
+ * The run_once hook: run the guest until an exit needs the run loop. The
+ * exits themselves are handled inside vmx_run's loop by
+ * vmx_exit_dispatch(); a VMfail of VMLAUNCH/VMRESUME comes back here.
+ */
+void vmx_exit_run_once(struct vcpu *v)
+{
+	int fail = vmx_run(&v->regs, v->launched, vmx_exit_dispatch);
+	if (__builtin_expect(fail != 0, 0)) {
+		vmx_report_entry_failure(v, fail);
+		return;
+	}
+	/* Bit 31 exits stop the guest; any other exit means VMLAUNCH worked. */
+	v->launched = true;
 }

@@ -364,7 +364,7 @@ int vmx_try_launch(struct vcpu *v, struct vmx_launch_result *out)
 		return -1;
 	}
 	uint64_t rflags = read_rflags();
-	int fail = vmx_run(&v->regs, 0);
+	int fail = vmx_run(&v->regs, 0, vmx_exit_leave);
 	if (fail == VMX_FAIL_INVALID) {
 		out->outcome = VMX_LAUNCH_FAIL_INVALID;
 	} else if (fail == VMX_FAIL_VALID) {

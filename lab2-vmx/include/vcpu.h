@@ -99,8 +99,7 @@ struct vcpu {
 	char why_buf[120];            /* vcpu_kill's formatted reason */
 	long exit_code;               /* HC_EXIT's code (0..255) */
 
-	uint64_t exits_total;
-	uint64_t exit_counts[VCPU_EXIT_REASONS];
+	uint64_t exit_counts[VCPU_EXIT_REASONS];   /* by basic reason; no total kept on the hot path */
 	uint64_t watchdog_budget;     /* TSC ticks it may run; 0 = no watchdog */
 
 	/* Device and policy state (hypercall.c, vcpu_io.c). */
@@ -138,6 +137,14 @@ void vcpu_stop(struct vcpu *v, enum vcpu_stop how, const char *why);
 void vcpu_kill(struct vcpu *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /** Print the per-reason exit counts of @v (one line, reasons by name). */
 void vcpu_print_exit_counts(const struct vcpu *v);
+/** VM exits of @v so far, all reasons (the sum of exit_counts). */
+static inline uint64_t vcpu_exits_total(const struct vcpu *v)
+{
+	uint64_t total = 0;
+	for (unsigned r = 0; r < VCPU_EXIT_REASONS; r++)
+		total += v->exit_counts[r];
+	return total;
+}
 /** "exit 3", "halted", "killed: ...": what vcpu_run's result means. */
 const char *vcpu_stop_name(enum vcpu_stop s);
 /** Append @len bytes of guest console output; complete lines are printed. */

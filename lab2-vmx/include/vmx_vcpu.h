@@ -24,16 +24,22 @@ struct vmx_vcpu {
 
 /**
  * Enter the guest (vmx_entry.S): load @regs into the GPRs, VMLAUNCH when
- * !@launched else VMRESUME; on VM exit store the guest GPRs back into
- * @regs and return 0. A VMfail returns 1 (VMfailInvalid) or 2
- * (VMfailValid, error in VM_INSTRUCTION_ERROR), with @regs unchanged.
+ * !@launched else VMRESUME. On each VM exit the guest GPRs are stored back
+ * into @regs and @on_exit(@regs) is called: 0 means "resume the guest now"
+ * (VMRESUME without leaving vmx_run), non-zero means "return to the run
+ * loop", and vmx_run returns 0. A VMfail returns 1 (VMfailInvalid) or 2
+ * (VMfailValid, error in VM_INSTRUCTION_ERROR).
  */
-int vmx_run(struct vcpu_regs *regs, int launched);
+int vmx_run(struct vcpu_regs *regs, int launched, int (*on_exit)(struct vcpu_regs *regs));
 /** Where every VM exit lands (VMCS HOST_RIP), inside vmx_run. */
 extern const char vmx_exit_entry[];
 
-/** Enter once and handle the exit (vmx_exit.c): the run_once hook. */
+/** Run the guest until an exit needs the run loop (vmx_exit.c): the run_once hook. */
 void vmx_exit_run_once(struct vcpu *v);
+/** vmx_run's @on_exit for the run loop: dispatch one exit (vmx_exit.c). */
+int vmx_exit_dispatch(struct vcpu_regs *regs);
+/** vmx_run's @on_exit for one exit only: always back to the caller. */
+int vmx_exit_leave(struct vcpu_regs *regs);
 /** RIP past the instruction that exited (vmx_exit.c): the advance_rip hook. */
 void vmx_advance_rip(struct vcpu *v);
 /** Queue hardware exception @vector for the next VM entry (vmx_exit.c). */

@@ -150,8 +150,8 @@ Test(hypercall, exit_codes)
 
 Test(hypercall, counters)
 {
-	v.exits_total = 17;
 	v.exit_counts[10] = 5;
+	v.exit_counts[12] = 12;
 	cr_assert_eq(hcall(HC_READ_COUNTER, HC_COUNTER_EXITS, 0, 0), 17);
 	cr_assert_eq(hcall(HC_READ_COUNTER, HC_COUNTER_EXITS_REASON, 10, 0), 5);
 	cr_assert_eq(hcall(HC_READ_COUNTER, HC_COUNTER_EXITS_REASON, VCPU_EXIT_REASONS - 1, 0), 0);
