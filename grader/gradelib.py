@@ -121,9 +121,11 @@ def expect_lines(patterns, end=None):
     return lambda out: out.expect_lines(patterns, end=end)
 
 
-def expect_ktests(names):
-    """Check: each in-kernel test printed `PASS: name` and no `FAIL: name`."""
-    return lambda out: out.expect_ktests(names)
+def expect_ktests(names, prefix=""):
+    """Check: each in-kernel test printed `PASS: name` and no `FAIL: name`.
+    prefix: the tests' lines start with it (a guest's console, e.g.
+    "[guest lab2-tests] ")."""
+    return lambda out: out.expect_ktests(names, prefix)
 
 
 def expect_absent(pattern):
@@ -204,22 +206,25 @@ class Output:
                               "the console's last lines:\n"
                               + self._excerpt(len(self.lines) - CONTEXT_LINES))
 
-    def expect_ktests(self, names):
-        """Each named in-kernel test printed `PASS: name`, none `FAIL: name`."""
+    def expect_ktests(self, names, prefix=""):
+        """Each named test printed `PASS: name`, none `FAIL: name`; with
+        @prefix, only lines that start with it count (a guest's tests)."""
+        body = [l[len(prefix):].strip() if l.startswith(prefix) else None for l in self.lines]
         problems = []
+        what = "in-guest test" if prefix else "in-kernel test"
         for n in names:
-            passed = [i for i, l in enumerate(self.lines) if l.strip() == f"PASS: {n}"]
-            failed = [i for i, l in enumerate(self.lines)
-                      if re.match(rf"FAIL: {re.escape(n)}(:|\s*$)", l.strip())]
-            skipped = [i for i, l in enumerate(self.lines)
-                       if re.match(rf"SKIP: {re.escape(n)}(:|\s*$)", l.strip())]
+            passed = [i for i, l in enumerate(body) if l == f"PASS: {n}"]
+            failed = [i for i, l in enumerate(body)
+                      if l is not None and re.match(rf"FAIL: {re.escape(n)}(:|\s*$)", l)]
+            skipped = [i for i, l in enumerate(body)
+                       if l is not None and re.match(rf"SKIP: {re.escape(n)}(:|\s*$)", l)]
             if failed:
-                problems.append(f"in-kernel test {n} failed:\n" + self._excerpt(failed[0], 1))
+                problems.append(f"{what} {n} failed:\n" + self._excerpt(failed[0], 1))
             elif skipped and not passed:
-                problems.append(f"in-kernel test {n} was skipped (it must pass):\n"
+                problems.append(f"{what} {n} was skipped (it must pass):\n"
                                 + self._excerpt(skipped[0], 1))
             elif not passed:
-                problems.append(f"expected the line  PASS: {n}  but it never came")
+                problems.append(f"expected the line  {prefix}PASS: {n}  but it never came")
         if problems:
             msg = "\n".join(problems)
             if any("never came" in p for p in problems):

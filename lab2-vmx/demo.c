@@ -23,6 +23,7 @@
 #include "vcpu.h"
 #include "vmx_caps.h"
 #include "vmx_cpu.h"
+#include "vmx_vcpu.h"
 
 #define DEMO_IMAGE        "demo"
 #define GUEST_NAME_MAX    64
@@ -73,6 +74,12 @@ static int lab2_vmx_caps(void)
 	if (!vmx_usable())
 		return 0;
 	vmx_caps_print(&vmx_caps);
+	/* What lab 2's vCPUs get from those MSRs (vmx_compute_controls). */
+	struct vmx_vcpu x;
+	if (vmx_compute_controls(&x, true) == 0)
+		kprintf("vmx caps: controls hvlab computes: pin-based %#010x, primary %#010x, "
+			"secondary %#010x, exit %#010x, entry %#010x\n",
+			x.pin, x.proc, x.proc2, x.exit, x.entry);
 	return 0;
 }
 INITCALL(21, lab2_vmx_caps);

@@ -85,11 +85,11 @@ static void fill_bitmaps(struct vmx_vcpu *x)
  *    comes in the exit information, the host handles it), EFER switching;
  *  - entry: IA-32e mode guest (26.2.1.3 "VM-Entry Control Fields"), load EFER.
  */
-static int vmx_setup_controls(struct vcpu *v, struct vmx_vcpu *x)
+int vmx_compute_controls(struct vmx_vcpu *x, bool watchdog)
 {
 	/* BEGIN SOLUTION lab2 */
 	int err = 0;
-	uint32_t pin_opt = v->watchdog_budget ? VMX_PIN_PREEMPTION_TIMER : 0;
+	uint32_t pin_opt = watchdog ? VMX_PIN_PREEMPTION_TIMER : 0;
 	err |= vmx_ctl_compute(VMX_CTL_PIN, VMX_PIN_EXT_INTR_EXITING, pin_opt, &x->pin);
 	err |= vmx_ctl_compute(VMX_CTL_PROC, VMX_PROC_HLT_EXITING | VMX_PROC_USE_IO_BITMAPS |
 			       VMX_PROC_USE_MSR_BITMAPS, VMX_PROC_SECONDARY_CTLS, &x->proc);
@@ -116,7 +116,26 @@ static int vmx_setup_controls(struct vcpu *v, struct vmx_vcpu *x)
 	}
 	x->watchdog = x->pin & VMX_PIN_PREEMPTION_TIMER;
 	x->watchdog_saved = x->watchdog && (x->exit & VMX_EXIT_SAVE_PREEMPT_TIMER);
+	return 0;
+	/* END SOLUTION */
+	/* STUB lab2
+	(void)x;
+	(void)watchdog;
+	NOT_IMPLEMENTED("lab2");
+	*/
+}
 
+/*
+ * Write the controls vmx_compute_controls() chose, and the rest of the
+ * VM-execution control fields: exception bitmap, I/O and MSR bitmaps, the
+ * (empty) MSR lists, no event to inject, and the CR0/CR4 guest/host masks.
+ */
+static int vmx_setup_controls(struct vcpu *v, struct vmx_vcpu *x)
+{
+	/* BEGIN SOLUTION lab2 */
+	if (vmx_compute_controls(x, v->watchdog_budget != 0))
+		return -1;
+	int err = 0;
 	err |= vmcs_write32(VMCS_PIN_BASED_VM_EXEC_CONTROL, x->pin);
 	err |= vmcs_write32(VMCS_CPU_BASED_VM_EXEC_CONTROL, x->proc);
 	if (x->proc & VMX_PROC_SECONDARY_CTLS)
@@ -401,6 +420,13 @@ static void vmx_dump(struct vcpu *v)
 		vmcs_readnat(VMCS_CR4_READ_SHADOW));
 }
 
+/* The intercept_exceptions hook: the exception bitmap (24.6.3). */
+static void vmx_intercept_exceptions(struct vcpu *v, uint32_t vectors)
+{
+	(void)v;
+	vmcs_write32(VMCS_EXCEPTION_BITMAP, vectors);
+}
+
 const struct vcpu_ops vmx_vcpu_ops = {
 	.name = "vmx",
 	.cpu_enable = vmx_cpu_enable,
@@ -411,6 +437,7 @@ const struct vcpu_ops vmx_vcpu_ops = {
 	.advance_rip = vmx_advance_rip,
 	.inject_exception = vmx_inject_exception,
 	.read_rip = vmx_read_rip,
+	.intercept_exceptions = vmx_intercept_exceptions,
 	.dump = vmx_dump,
 	.full_dump = vmcs_dump,
 	.exit_reason_name = vmx_exit_reason_name,

@@ -12,7 +12,9 @@ Steps (independent ones run two at a time, after the reference build):
                the consoles must be identical byte for byte
   handout-labN for each present lab N: cut the handout, build it (no
                warnings), grade lab N there: each graded test must earn 0,
-               and its console must say "labN: <function>() not implemented"
+               and its console (command line "demo", as make run) must say
+               "labN: <function>() not implemented"; labs before N, whole
+               in it, must still earn full marks there
   gdb          tools/gdb_test.py, when present (one test)
   docs         handout.pdf rebuilt from doc/ must equal the committed file
 
@@ -220,9 +222,9 @@ def step_handout(a, s, lab, workdir):
         s.fail("the handout's stubs compile with warnings:\n" + "\n".join(w[:20]))
     else:
         s.ok()
-    # The student's view: boot without tests; the console must name the
-    # missing function.
-    r = emu.boot(emu.Kernel.from_build(os.path.join(out, "build")), "bochs", "", 1,
+    # The student's view: `make run` (command line "demo"); the console
+    # must name the missing function.
+    r = emu.boot(emu.Kernel.from_build(os.path.join(out, "build")), "bochs", "demo", 1,
                  emu.DEFAULT_MEM_MB, 60)
     m = re.search(rf"lab{lab}: \w+\(\) not implemented", r.console)
     if m:
@@ -245,6 +247,17 @@ def step_handout(a, s, lab, workdir):
                    "any student code: that test does not depend on lab-"
                    f"{lab} code")
     s.note(f"handout Score: {doc['score']:g}/{doc['extra_data']['max_score']:g} (must be 0)")
+    # Labs before N are whole in the handout: they must still earn full marks.
+    for k in range(1, lab):
+        rc, text, doc = _grade(out, k, "build", os.path.join(out, "build", f"results-lab{k}"),
+                               a.emu, a.grade_jobs, [])
+        if doc is not None and doc["score"] == doc["extra_data"]["max_score"]:
+            s.ok()
+            s.note(f"lab {k} in the lab-{lab} handout: {doc['score']:g}/"
+                   f"{doc['extra_data']['max_score']:g}")
+        else:
+            s.fail(f"lab {k} is whole in the lab-{lab} handout but does not earn full marks "
+                   "there:\n" + tail(text))
 
 
 def step_gdb(a, s):

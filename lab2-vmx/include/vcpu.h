@@ -76,6 +76,8 @@ struct vcpu_ops {
 	void (*advance_rip)(struct vcpu *v);                /* past the exiting instruction */
 	void (*inject_exception)(struct vcpu *v, unsigned vector, bool has_error, uint32_t error);
 	uint64_t (*read_rip)(struct vcpu *v);
+	/* Which guest exceptions exit to the hypervisor (bit n = vector n). */
+	void (*intercept_exceptions)(struct vcpu *v, uint32_t vectors);
 	void (*dump)(struct vcpu *v);                       /* registers and state, for deaths */
 	void (*full_dump)(void);                            /* the whole control structure */
 	const char *(*exit_reason_name)(unsigned reason);
@@ -137,6 +139,17 @@ void vcpu_stop(struct vcpu *v, enum vcpu_stop how, const char *why);
 void vcpu_kill(struct vcpu *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /** Print the per-reason exit counts of @v (one line, reasons by name). */
 void vcpu_print_exit_counts(const struct vcpu *v);
+/**
+ * Choose the guest exceptions that exit (bit n = vector n) instead of going
+ * through the guest's IDT. The default is #DF only: a guest whose exception
+ * cannot be delivered is reported at its double fault, before the triple
+ * fault. @v must be current on this CPU (as vcpu_create leaves it).
+ */
+static inline void vcpu_intercept_exceptions(struct vcpu *v, uint32_t vectors)
+{
+	v->ops->intercept_exceptions(v, vectors);
+}
+
 /** VM exits of @v so far, all reasons (the sum of exit_counts). */
 static inline uint64_t vcpu_exits_total(const struct vcpu *v)
 {

@@ -23,6 +23,14 @@ struct vmx_vcpu {
 };
 
 /**
+ * Choose the pin-based, processor-based (primary and secondary), exit and
+ * entry controls lab 2's vCPUs use, from the capability MSRs (vmx_caps.h),
+ * into x->pin/proc/proc2/exit/entry (and x->watchdog). @watchdog asks for
+ * the VMX-preemption timer. 0, or -1 after naming a refused control.
+ */
+int vmx_compute_controls(struct vmx_vcpu *x, bool watchdog);
+
+/**
  * Enter the guest (vmx_entry.S): load @regs into the GPRs, VMLAUNCH when
  * !@launched else VMRESUME. On each VM exit the guest GPRs are stored back
  * into @regs and @on_exit(@regs) is called: 0 means "resume the guest now"

@@ -326,6 +326,31 @@ KTEST(vmx_guest_double_fault_killed)
 	KASSERTF(exc + triple == 1, "%lu exception exits, %lu triple faults", exc, triple);
 }
 
+/* With nothing intercepted, the guest that loads an empty IDT and raises
+ * #BP cannot deliver the #DF either: a real triple fault (25.2 "Other
+ * Causes of VM Exits"), which stops that guest with a named reason. */
+KTEST(vmx_guest_triple_fault_killed)
+{
+	NEED_VMX();
+	const struct guest_image *img = guest_image_find("lab2-triple");
+	KASSERT(img);
+	struct vcpu *v = vcpu_create(img);
+	KASSERT(v);
+	v->quiet = true;
+	vcpu_intercept_exceptions(v, 0);
+	int rc = vcpu_run(v);
+	uint64_t exc = v->exit_counts[EXIT_REASON_EXCEPTION_NMI];
+	uint64_t triple = v->exit_counts[EXIT_REASON_TRIPLE_FAULT];
+	enum vcpu_stop stop = v->stop;
+	const char *why = v->stop_why ? v->stop_why : "";
+	bool named = strncmp(why, "triple fault", 12) == 0;
+	vcpu_destroy(v);
+	KASSERTF(rc == -VCPU_EKILLED && stop == VCPU_STOP_KILLED, "rc %d", rc);
+	KASSERTF(triple == 1 && exc == 0, "%lu triple-fault exits, %lu exception exits",
+		 triple, exc);
+	KASSERTF(named, "stopped for '%s'", why);
+}
+
 /* One VMLAUNCH of a fresh, valid VMCS enters and comes back with the
  * guest's first exit (or a host interrupt: then try again). */
 KTEST(vmx_try_launch_valid)
