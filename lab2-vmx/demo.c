@@ -126,14 +126,19 @@ static int lab2_guest(void)
 	char name[GUEST_NAME_MAX];
 	if (!cmdline_get("guest", name, sizeof(name)))
 		return 0;
-	if (!vmx_usable())
-		return 0;
+	if (!vmx_usable()) {
+		/* vmx_usable() said why; the run asked for a guest and got none. */
+		kprintf("guest: cannot run %s without VMX\n", name);
+		kprintf("hvlab: nothing more to run; shutting down with status %d\n", STATUS_NO_GUEST);
+		platform_exit(STATUS_NO_GUEST);
+	}
 	const struct guest_image *img = guest_image_find(name);
 	if (!img) {
 		kprintf("guest: no guest image \"%s\"; this kernel has:", name);
 		for (size_t i = 0; guest_image_at(i); i++)
 			kprintf(" %s", guest_image_at(i)->name);
 		kprintf("\n");
+		kprintf("hvlab: nothing more to run; shutting down with status %d\n", STATUS_NO_GUEST);
 		platform_exit(STATUS_NO_GUEST);
 	}
 	int rc = run_image(img);
