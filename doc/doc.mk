@@ -18,10 +18,10 @@ DOC_GROFF = $(GROFF) -k -t -ms -mpdf -Tpdf -P-pa4 -dpaper=a4 -I doc -I $(DOC_OUT
 # A fixed date in the PDF, so the same sources give the same bytes.
 DOC_DATE := 1735689600
 # Labs with a chapter in the handout.
-DOC_LABS := 1
+DOC_LABS := 1 2
 DOC_SRCS := $(wildcard doc/*.ms) doc/solutions.py doc/doc.mk
 # Sources holding solution markers: the list of functions depends on them.
-DOC_CODE := $(wildcard $(addsuffix /*.c,$(LAB_DIRS) common) $(addsuffix /*/*.S,$(LAB_DIRS)))
+DOC_CODE := $(wildcard $(foreach d,$(LAB_DIRS) common,$(d)/*.[chS] $(d)/*/*.[chS]))
 
 $(DOC_OUT)/handout.pdf: $(DOC_SRCS) $(DOC_CODE)
 	@mkdir -p $(DOC_OUT)

@@ -22,6 +22,9 @@ SOURCE_EXT = (".c", ".h", ".S")
 C_DEF = re.compile(r"^[A-Za-z_][\w \t\*]*?\b(\w+)\s*\(")       # "type name(" at column 0
 ASM_LABEL = re.compile(r"^([A-Za-z_.][\w.]*):")
 NOT_FUNCTIONS = {"if", "for", "while", "switch", "return", "sizeof"}
+# "static inline __attribute__((always_inline)) void f(void)": not a call of
+# __attribute__; drop the attribute before looking for the name.
+GCC_ATTRIBUTE = re.compile(r"__attribute__\s*\(\(.*?\)\)\s*")
 
 
 def enclosing_c_function(lines, i):
@@ -30,7 +33,7 @@ def enclosing_c_function(lines, i):
         line = lines[j]
         if line.startswith("}"):
             break                       # left the function without finding it
-        m = C_DEF.match(line)
+        m = C_DEF.match(GCC_ATTRIBUTE.sub("", line))
         if m and m.group(1) not in NOT_FUNCTIONS and not line.rstrip().endswith(";"):
             return m.group(1), j
     return None, None
@@ -66,13 +69,27 @@ def summary_above(lines, j, name):
     s = " ".join(text)
     s = re.sub(r"^%s(\(\))?\s*[-:]\s*" % re.escape(name), "", s)
     s = first_sentence(s)
-    if len(s) > LONG_SUMMARY and ": " in s:
-        s = s[:s.index(": ")] + "."      # the headline of a long sentence
+    cut = colon_outside_parens(s)
+    if len(s) > LONG_SUMMARY and cut >= 0:
+        s = s[:cut] + "."                # the headline of a long sentence
     return s[:1].upper() + s[1:]
 
 
 LONG_SUMMARY = 110
 ABBREVIATIONS = ("Vol.", "e.g.", "i.e.", "etc.", "Sec.", "cf.", "vs.", "No.")
+
+
+def colon_outside_parens(s):
+    """Index of the first ": " not inside parentheses, or -1."""
+    depth = 0
+    for i, ch in enumerate(s):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(depth - 1, 0)
+        elif ch == ":" and depth == 0 and s[i + 1:i + 2] == " ":
+            return i
+    return -1
 
 
 def first_sentence(s):

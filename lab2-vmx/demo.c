@@ -9,8 +9,9 @@
  *                the kernel then ends with its exit status (platform_exit):
  *                the guest's HC_EXIT code, or 128 + VCPU_E* when it did not
  *                exit by itself (129 killed, 130 watchdog, 131 entry failed)
- * On a CPU without VMX each of these prints "VMX not available: ..." and
- * the kernel goes on.
+ * On a CPU without VMX each of these prints "VMX not available: ..."; the
+ * kernel goes on, except that guest=NAME then ends the run with status 127
+ * (the run asked for a guest and got none), as it does for an unknown NAME.
  */
 #include "cmdline.h"
 #include "guest_image.h"

@@ -17,6 +17,8 @@
 
 #define REL(x)       ((x) - ap_trampoline_start + AP_TRAMPOLINE_BASE)
 #define CR0_PE       (1 << 0)
+#define CR0_NW       (1 << 29)
+#define CR0_CD       (1 << 30)
 #define CR0_WP       (1 << 16)
 #define CR0_PG       (1 << 31)
 #define MSR_EFER     0xc0000080
@@ -39,6 +41,7 @@ ap_trampoline_start:
 	movb $AP_STAGE_REAL, REL(ap_stage)
 	lgdtl REL(tramp_gdt_ptr)
 	movl %cr0, %eax
+	andl $~(CR0_CD | CR0_NW), %eax   /* INIT leaves the caches off (SDM Vol. 3A, 9.1.1) */
 	orl $CR0_PE, %eax
 	movl %eax, %cr0
 	ljmpl $SEL_CODE32, $REL(tramp32)

@@ -15,6 +15,8 @@
 #define MB_MAGIC     0x1badb002
 #define MB_FLAGS     0x00010003   /* bit 0: page-align modules, 1: memory info, 16: address fields */
 #define CR0_PE       (1 << 0)
+#define CR0_NW       (1 << 29)
+#define CR0_CD       (1 << 30)
 #define CR0_WP       (1 << 16)
 #define CR0_PG       (1 << 31)
 #define CR4_PAE      (1 << 5)
@@ -101,7 +103,11 @@ _start32:
 	jnc 4f
 	orl $EFER_NXE, %eax
 4:	wrmsr
+	/* Caches on: reset leaves CR0.CD and NW set (SDM Vol. 3A, 9.1.1,
+	 * Table 9-1), and firmware need not clear them. A guest inherits them
+	 * too, since VM entry loads CR0 only as the VMCS says. */
 	movl %cr0, %eax
+	andl $~(CR0_CD | CR0_NW), %eax
 	orl $(CR0_PE | CR0_PG | CR0_WP), %eax
 	movl %eax, %cr0
 

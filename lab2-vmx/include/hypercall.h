@@ -64,8 +64,11 @@
  *  - HC_MSR_SCRATCH (0x40000100, in the range reserved for hypervisors):
  *    read/write, 64 bits of per-vCPU storage for read-after-write tests;
  *  - IA32_TSC (0x10): reads pass through, writes raise #GP (forbidden);
- *  - IA32_EFER (0xC0000080), FS_BASE, GS_BASE, KERNEL_GS_BASE: the guest's
- *    own values, read and written without an exit (MSR bitmap clear);
+ *  - FS_BASE, GS_BASE, KERNEL_GS_BASE: the guest's own values, read and
+ *    written without an exit (MSR bitmap clear); KERNEL_GS_BASE is not
+ *    switched between guests (lab 3, with several VMs, must switch it);
+ *  - IA32_EFER (0xC0000080): reads without an exit; writes raise #GP
+ *    (a lab-2 guest may not leave long mode);
  *  - IA32_FEATURE_CONTROL (0x3A): reads return "locked, VMX off", so a
  *    guest sees VMX unavailable; writes raise #GP.
  */

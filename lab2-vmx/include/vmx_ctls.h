@@ -144,7 +144,7 @@ VMX_ENTRY_CTLS(VMX_CTL_BIT)
 #define VMX_INTR_TYPE_SW_EXC      6
 #define VMX_INTR_TYPE_OTHER       7
 
-/* Exit qualification of a VM-entry failure (26.8 "VM-Entry Failures
+/* Exit qualification of a VM-entry failure (26.7 "VM-Entry Failures
  * During or After Loading Guest State"). */
 #define VMX_ENTRY_FAIL_QUAL_DEFAULT  0
 #define VMX_ENTRY_FAIL_QUAL_PDPTE    2

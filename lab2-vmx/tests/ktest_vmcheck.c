@@ -7,7 +7,7 @@
  * Intel SDM Vol. 3C chapter 26 says: VMfailValid with VM-instruction error
  * 7 (controls, 26.2.1) or 8 (host state, 26.2.2-26.2.4), or a VM exit with
  * bit 31 set and basic reason 33 (guest state, 26.3.1; qualification 0, or
- * 4 for the VMCS link pointer, 26.8) or 34 (MSR loading, 26.4;
+ * 4 for the VMCS link pointer, 26.7) or 34 (MSR loading, 26.4;
  * qualification = the failing entry's number). Each run prints one
  * "vmcheck table:" line: rule, checker finding, what the CPU did. Bochs
  * also logs its own reason for each failed entry (bochs.log).
@@ -488,7 +488,7 @@ BREAK(guest_pending_dbg, EXPECT_ENTRY_FAIL, EXIT_REASON_INVALID_GUEST_STATE, 0)
 	poke(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 1u << 4);
 }
 
-/* Qualification 4: "the VMCS link pointer" (26.8, Table 26-... of the SDM). */
+/* Qualification 4: "the VMCS link pointer" (26.7 "VM-Entry Failures During or After Loading Guest State"). */
 BREAK(guest_link_ptr, EXPECT_ENTRY_FAIL, EXIT_REASON_INVALID_GUEST_STATE,
       VMX_ENTRY_FAIL_QUAL_LINK_PTR)
 {
