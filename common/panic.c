@@ -21,7 +21,7 @@ void halt_forever(void)
 	}
 }
 
-static void emergency_print(const char *fmt, ...)
+void panic_printf(const char *fmt, ...)
 {
 	char buf[256];
 	va_list ap;
@@ -39,7 +39,7 @@ static void emergency_print(const char *fmt, ...)
  */
 void backtrace_print(unsigned long rbp)
 {
-	emergency_print("backtrace:\n");
+	panic_printf("backtrace:\n");
 	for (int depth = 0; depth < 16 && rbp && !(rbp & 7); depth++) {
 		if (rbp < 0x1000 || rbp >= (1ul << 32))
 			break;
@@ -51,9 +51,9 @@ void backtrace_print(unsigned long rbp)
 		unsigned long off;
 		const char *name = ksyms_lookup(ret - 1, &off);
 		if (name)
-			emergency_print("  #%d %016lx %s+0x%lx\n", depth, ret, name, off + 1);
+			panic_printf("  #%d %016lx %s+0x%lx\n", depth, ret, name, off + 1);
 		else
-			emergency_print("  #%d %016lx ?\n", depth, ret);
+			panic_printf("  #%d %016lx ?\n", depth, ret);
 		rbp = ((unsigned long *)rbp)[0];
 	}
 }
@@ -71,8 +71,8 @@ void panic(const char *fmt, ...)
 	kvsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 
-	emergency_print("PANIC on cpu %d: %s\n", this_cpu()->index, buf);
+	panic_printf("PANIC on cpu %d: %s\n", this_cpu()->index, buf);
 	backtrace_print((unsigned long)__builtin_frame_address(0));
-	emergency_print("cpu %d halted\n", this_cpu()->index);
+	panic_printf("cpu %d halted\n", this_cpu()->index);
 	halt_forever();
 }

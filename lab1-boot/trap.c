@@ -99,36 +99,23 @@ void trap_init(void)
 		T_VECTORS, IST_DF, IST_NMI);
 }
 
-/* Lock-free printing for the report (see the comment at the top). */
-static void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void report(const char *fmt, ...)
-{
-	char buf[256];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = kvsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	for (int i = 0; i < n && i < (int)sizeof(buf) - 1; i++)
-		console_putc(buf[i]);
-}
-
 /* Spell out the error code where its bits have a meaning of their own. */
 static void report_error_code(const struct trap_frame *tf)
 {
 	uint64_t e = tf->error_code;
 	if (tf->vector == T_PF) {
-		report("  error code 0x%lx: %s, %s, %s mode%s\n", e,
+		panic_printf("  error code 0x%lx: %s, %s, %s mode%s\n", e,
 		       e & PF_P ? "protection violation" : "page not present",
 		       e & PF_I ? "instruction fetch" : e & PF_W ? "write" : "read",
 		       e & PF_U ? "user" : "supervisor",
 		       e & PF_RSVD ? ", reserved bit set in a paging entry" : "");
 	} else if ((tf->vector == T_GP || tf->vector == T_TS || tf->vector == T_NP ||
 		    tf->vector == T_SS) && e) {
-		report("  error code 0x%lx: %s index %lu%s\n", e,
+		panic_printf("  error code 0x%lx: %s index %lu%s\n", e,
 		       e & SEL_IDT ? "IDT" : e & SEL_TI ? "LDT" : "GDT", e >> 3,
 		       e & SEL_EXT ? ", external event" : "");
 	} else {
-		report("  error code 0x%lx\n", e);
+		panic_printf("  error code 0x%lx\n", e);
 	}
 }
 
@@ -137,26 +124,26 @@ static void report_symbol(const char *label, uint64_t addr)
 	unsigned long off;
 	const char *name = ksyms_lookup(addr, &off);
 	if (name)
-		report("  %s %016lx %s+0x%lx\n", label, addr, name, off);
+		panic_printf("  %s %016lx %s+0x%lx\n", label, addr, name, off);
 	else
-		report("  %s %016lx (no symbol)\n", label, addr);
+		panic_printf("  %s %016lx (no symbol)\n", label, addr);
 }
 
 static void report_frame(const struct trap_frame *tf, int cpu)
 {
-	report("EXCEPTION on cpu %d: vector %lu (%s %s)\n", cpu, tf->vector,
+	panic_printf("EXCEPTION on cpu %d: vector %lu (%s %s)\n", cpu, tf->vector,
 	       trap_name(tf->vector), trap_long_name(tf->vector));
 	report_error_code(tf);
-	report("  CR2 %016lx\n", read_cr2());
+	panic_printf("  CR2 %016lx\n", read_cr2());
 	report_symbol("RIP", tf->rip);
-	report("  RSP %016lx RFLAGS %016lx CS %04lx SS %04lx\n",
+	panic_printf("  RSP %016lx RFLAGS %016lx CS %04lx SS %04lx\n",
 	       tf->rsp, tf->rflags, tf->cs, tf->ss);
-	report("  RAX %016lx RBX %016lx RCX %016lx\n", tf->rax, tf->rbx, tf->rcx);
-	report("  RDX %016lx RSI %016lx RDI %016lx\n", tf->rdx, tf->rsi, tf->rdi);
-	report("  RBP %016lx R8  %016lx R9  %016lx\n", tf->rbp, tf->r8, tf->r9);
-	report("  R10 %016lx R11 %016lx R12 %016lx\n", tf->r10, tf->r11, tf->r12);
-	report("  R13 %016lx R14 %016lx R15 %016lx\n", tf->r13, tf->r14, tf->r15);
-	report("  CR0 %016lx CR3 %016lx CR4 %016lx\n", read_cr0(), read_cr3(), read_cr4());
+	panic_printf("  RAX %016lx RBX %016lx RCX %016lx\n", tf->rax, tf->rbx, tf->rcx);
+	panic_printf("  RDX %016lx RSI %016lx RDI %016lx\n", tf->rdx, tf->rsi, tf->rdi);
+	panic_printf("  RBP %016lx R8  %016lx R9  %016lx\n", tf->rbp, tf->r8, tf->r9);
+	panic_printf("  R10 %016lx R11 %016lx R12 %016lx\n", tf->r10, tf->r11, tf->r12);
+	panic_printf("  R13 %016lx R14 %016lx R15 %016lx\n", tf->r13, tf->r14, tf->r15);
+	panic_printf("  CR0 %016lx CR3 %016lx CR4 %016lx\n", read_cr0(), read_cr3(), read_cr4());
 	backtrace_print(tf->rbp);
 }
 
@@ -168,7 +155,7 @@ void trap_fatal(const struct trap_frame *tf)
 	cli();
 	if (reporting[cpu]) {
 		/* The report itself faulted (a bad frame pointer, say): stop here. */
-		report("cpu %d: exception %lu (%s) while reporting an exception; halting\n",
+		panic_printf("cpu %d: exception %lu (%s) while reporting an exception; halting\n",
 		       cpu, tf->vector, name);
 		halt_forever();
 	}
@@ -185,10 +172,10 @@ void trap_fatal(const struct trap_frame *tf)
 	if (test) {
 		unsigned long off = 0;
 		const char *fn = ksyms_lookup(tf->rip, &off);
-		report("FAIL: %s: unexpected exception %lu (%s) on cpu %d at %s+0x%lx\n",
+		panic_printf("FAIL: %s: unexpected exception %lu (%s) on cpu %d at %s+0x%lx\n",
 		       test, tf->vector, name, cpu, fn ? fn : "?", off);
 	}
-	report("cpu %d halted after exception %lu (%s)\n", cpu, tf->vector, name);
+	panic_printf("cpu %d halted after exception %lu (%s)\n", cpu, tf->vector, name);
 	__atomic_store_n(&report_owner, -1, __ATOMIC_RELEASE);
 	halt_forever();
 }

@@ -109,7 +109,8 @@ vmx_exit_entry:
 	testl %eax, %eax
 	jnz vmx_exit_leave
 
-	/* Straight back into the guest. */
+	/* Straight back into the guest. These loads repeat vmx_run's on
+	 * purpose: sharing them would cost a launched test on every exit. */
 	movq S_REGS(%rsp), %rdi
 	movq R_RAX(%rdi), %rax
 	movq R_RBX(%rdi), %rbx

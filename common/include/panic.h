@@ -10,6 +10,12 @@
  */
 void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
+/**
+ * printf to the UART without taking the console lock: for panic() and the
+ * exception report, which may run while this CPU holds that lock.
+ */
+void panic_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /** Stop this CPU for good with interrupts off (NMIs wake it; it halts again). */
 void halt_forever(void) __attribute__((noreturn));
 
