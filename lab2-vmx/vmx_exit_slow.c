@@ -102,6 +102,8 @@ int vmx_handle_fatal(struct vcpu *v)
 
 int vmx_handle_watchdog(struct vcpu *v)
 {
+	if (!vmx_watchdog_expired(v))
+		return 0;   /* only a time slice ended: the guest goes on */
 	if (!v->quiet)
 		kprintf("vcpu: guest %s used up its watchdog budget of %lu TSC ticks "
 			"(VMX-preemption timer) at RIP %#lx\n", v->name, v->watchdog_budget,

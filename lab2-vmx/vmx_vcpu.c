@@ -44,6 +44,9 @@
 #define DR7_INIT         0x400   /* DR7's value after reset (Vol. 3B, 17.2.4) */
 #define VMCS_LINK_NONE   (~0ull) /* "no shadow VMCS": all ones (26.3.1.5) */
 #define PREEMPT_VALUE_MAX 0xffffffffu
+/* One time slice of guest execution between host looks, in TSC ticks:
+ * about a host timer tick (10 ms) under Bochs at ips=10000000. */
+#define VMX_SLICE_TICKS   (1ull << 17)
 #define IO_BITMAP_PAGES  2
 #define MSR_BITMAP_WRITE_OFFSET 2048   /* 24.6.9: read low, read high, write low, write high */
 #define MSR_BITMAP_HIGH_OFFSET  1024
@@ -363,21 +366,47 @@ static void vmx_vcpu_destroy(struct vcpu *v)
 }
 
 /*
- * Arm the watchdog (25.5.1 "VMX-Preemption Timer"): the timer counts down once every 2^rate TSC
- * ticks while the guest runs. With "save VMX-preemption timer value" the
- * count left is kept across exits, so the budget is the guest's total
- * time; without it, each entry reloads it and the budget is the longest
- * stretch without an exit.
+ * The watchdog and the time slice (25.5.1 "VMX-Preemption Timer"): the
+ * timer counts down once every 2^rate TSC ticks while the guest runs and
+ * exits when it reaches 0. hvlab arms it for one slice at a time, never
+ * more than the budget left: each expiry gives the host its CPU back
+ * (vmx_watchdog_expired), which takes the interrupts that are pending,
+ * then the guest goes on with the next slice until the budget is spent.
+ * The slice is what keeps the host's timer ticking when no external-
+ * interrupt exit comes: Bochs 2.7 gives none while the guest runs with
+ * RFLAGS.IF = 0 (the SDM says external-interrupt exiting ignores IF).
+ * With "save VMX-preemption timer value" the count left survives other
+ * exits; without it each entry reloads the slice, which only makes the
+ * budget count slices instead of ticks.
  */
+static void vmx_arm_slice(struct vmx_vcpu *x)
+{
+	uint64_t ticks = x->budget_left < VMX_SLICE_TICKS ? x->budget_left : VMX_SLICE_TICKS;
+	uint64_t value = ticks >> vmx_caps.preempt_rate;
+	if (value > PREEMPT_VALUE_MAX)
+		value = PREEMPT_VALUE_MAX;
+	x->slice_armed = ticks;
+	vmcs_write32(VMCS_VMX_PREEMPTION_TIMER_VALUE, (uint32_t)(value ? value : 1));
+}
+
 static void vmx_arm_watchdog(struct vcpu *v)
 {
 	struct vmx_vcpu *x = v->vendor;
 	if (!x->watchdog)
 		return;
-	uint64_t ticks = v->watchdog_budget >> vmx_caps.preempt_rate;
-	if (ticks > PREEMPT_VALUE_MAX)
-		ticks = PREEMPT_VALUE_MAX;
-	vmcs_write32(VMCS_VMX_PREEMPTION_TIMER_VALUE, (uint32_t)ticks);
+	x->budget_left = v->watchdog_budget;
+	vmx_arm_slice(x);
+}
+
+bool vmx_watchdog_expired(struct vcpu *v)
+{
+	struct vmx_vcpu *x = v->vendor;
+	x->budget_left -= x->slice_armed < x->budget_left ? x->slice_armed : x->budget_left;
+	if (x->budget_left == 0)
+		return true;
+	vmx_arm_slice(x);
+	irq_window();   /* the host's pending interrupts (its timer) run now */
+	return false;
 }
 
 /*

@@ -62,6 +62,9 @@ static inline void hlt(void) { __asm__ volatile("hlt" ::: "memory"); }
 static inline void cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }
 /* "sti; hlt" back to back: STI's one-instruction shadow means an interrupt
  * pending at the STI wakes the HLT instead of slipping in before it. */
+/* Let pending interrupts in for one instruction: STI takes effect after
+ * the NOP, and CLI closes the window again. */
+static inline void irq_window(void) { __asm__ volatile("sti; nop; cli" ::: "memory"); }
 static inline void sti_hlt(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
 
 /* Descriptor-table registers (Intel SDM Vol. 3A, 2.4). */

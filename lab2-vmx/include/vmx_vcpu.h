@@ -19,6 +19,8 @@ struct vmx_vcpu {
 	uint32_t pin, proc, proc2, exit, entry;
 	bool watchdog;             /* the preemption timer is armed */
 	bool watchdog_saved;       /* "save VMX-preemption timer value": a total budget */
+	uint64_t budget_left;      /* TSC ticks of the watchdog budget not yet used */
+	uint64_t slice_armed;      /* TSC ticks the preemption timer was last armed with */
 	uint64_t cr0_mask, cr4_mask;   /* CR0/CR4 guest/host masks: host-owned bits */
 };
 
@@ -50,6 +52,12 @@ int vmx_exit_dispatch(struct vcpu_regs *regs);
 int vmx_exit_leave(struct vcpu_regs *regs);
 /** RIP past the instruction that exited (vmx_exit.c): the advance_rip hook. */
 void vmx_advance_rip(struct vcpu *v);
+/**
+ * A preemption-timer exit: charge the slice to the watchdog budget. True
+ * when the budget is spent (stop the guest); otherwise the next slice is
+ * armed and the host's pending interrupts have run (vmx_vcpu.c).
+ */
+bool vmx_watchdog_expired(struct vcpu *v);
 /** Queue hardware exception @vector for the next VM entry (vmx_exit.c). */
 void vmx_inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t error);
 /** Print a VM-entry failure of @v named (VMfail error or exit reason bit 31). */
