@@ -174,6 +174,32 @@ KTEST(vmx_exit_counts)
 	KASSERTF(total == 6 + irq, "total %lu, interrupts %lu", total, irq);
 }
 
+/* What a spinning guest's run looked like to the host. */
+struct spin_run {
+	int rc;
+	uint64_t host_ticks;     /* this CPU's timer ticks during the run */
+	uint64_t tsc;            /* TSC ticks the run took */
+	uint64_t irq_exits, timer_exits;
+};
+
+/* Run a guest that spins forever under a small watchdog budget. */
+static bool spin_run(struct guest_image *img, struct spin_run *r)
+{
+	struct vcpu *v = vcpu_create(img);
+	if (!v)
+		return false;
+	v->quiet = true;
+	v->watchdog_budget = SPIN_BUDGET;
+	uint64_t ticks0 = this_cpu()->ticks, tsc0 = rdtsc();
+	r->rc = vcpu_run(v);
+	r->host_ticks = this_cpu()->ticks - ticks0;
+	r->tsc = rdtsc() - tsc0;
+	r->irq_exits = v->exit_counts[EXIT_REASON_EXTERNAL_INTERRUPT];
+	r->timer_exits = v->exit_counts[EXIT_REASON_PREEMPTION_TIMER];
+	vcpu_destroy(v);
+	return true;
+}
+
 /*
  * A guest that spins: the host timer keeps ticking (external-interrupt
  * exits, handed to lab 1's trap dispatch) and the preemption-timer
@@ -185,23 +211,18 @@ KTEST(vmx_spin_host_timer_ticks)
 	if (!vmx_ctl_allowed(VMX_CTL_PIN, VMX_PIN_PREEMPTION_TIMER))
 		KSKIP("no VMX-preemption timer on this CPU");
 	struct guest_image img = KT_IMG(spin);
-	struct vcpu *v = vcpu_create(&img);
-	KASSERT(v);
-	v->quiet = true;
-	v->watchdog_budget = SPIN_BUDGET;
-	uint64_t ticks0 = this_cpu()->ticks, tsc0 = rdtsc();
-	int rc = vcpu_run(v);
-	uint64_t ticks = this_cpu()->ticks - ticks0, tsc = rdtsc() - tsc0;
-	uint64_t irq = v->exit_counts[EXIT_REASON_EXTERNAL_INTERRUPT];
-	uint64_t timer = v->exit_counts[EXIT_REASON_PREEMPTION_TIMER];
-	vcpu_destroy(v);
-	KASSERTF(rc == -VCPU_EWATCHDOG, "rc %d", rc);
-	KASSERTF(timer >= 1, "%lu preemption-timer exits", timer);
-	KASSERTF(tsc >= SPIN_BUDGET, "stopped after %lu TSC ticks, budget %llu", tsc, SPIN_BUDGET);
+	struct spin_run r;
+	KASSERT(spin_run(&img, &r));
+	KASSERTF(r.rc == -VCPU_EWATCHDOG, "rc %d", r.rc);
+	KASSERTF(r.timer_exits >= 1, "%lu preemption-timer exits", r.timer_exits);
+	KASSERTF(r.tsc >= SPIN_BUDGET, "stopped after %lu TSC ticks, budget %llu", r.tsc,
+		 SPIN_BUDGET);
 	/* The host ran a little too (the entry checker, with interrupts on):
 	 * a tick may fall there; the others came as exits. */
-	KASSERTF(ticks >= SPIN_MIN_TICKS && irq >= SPIN_MIN_TICKS && irq + 1 >= ticks,
-		 "host timer ticks during the guest: %lu (interrupt exits %lu)", ticks, irq);
+	KASSERTF(r.host_ticks >= SPIN_MIN_TICKS && r.irq_exits >= SPIN_MIN_TICKS &&
+		 r.irq_exits + 1 >= r.host_ticks,
+		 "host timer ticks during the guest: %lu (interrupt exits %lu)", r.host_ticks,
+		 r.irq_exits);
 }
 
 /*
@@ -218,19 +239,14 @@ KTEST(vmx_spin_cli_stopped_by_watchdog)
 	if (!vmx_ctl_allowed(VMX_CTL_PIN, VMX_PIN_PREEMPTION_TIMER))
 		KSKIP("no VMX-preemption timer on this CPU");
 	struct guest_image img = KT_IMG(spin_cli);
-	struct vcpu *v = vcpu_create(&img);
-	KASSERT(v);
-	v->quiet = true;
-	v->watchdog_budget = SPIN_BUDGET;
-	uint64_t ticks0 = this_cpu()->ticks, tsc0 = rdtsc();
-	int rc = vcpu_run(v);
-	uint64_t ticks = this_cpu()->ticks - ticks0, tsc = rdtsc() - tsc0;
-	uint64_t timer = v->exit_counts[EXIT_REASON_PREEMPTION_TIMER];
-	vcpu_destroy(v);
-	KASSERTF(rc == -VCPU_EWATCHDOG, "rc %d", rc);
-	KASSERTF(timer >= 1, "%lu preemption-timer exits", timer);
-	KASSERTF(tsc >= SPIN_BUDGET, "stopped after %lu TSC ticks, budget %llu", tsc, SPIN_BUDGET);
-	KASSERTF(ticks >= SPIN_MIN_TICKS, "host timer ticks during the guest: %lu", ticks);
+	struct spin_run r;
+	KASSERT(spin_run(&img, &r));
+	KASSERTF(r.rc == -VCPU_EWATCHDOG, "rc %d", r.rc);
+	KASSERTF(r.timer_exits >= 1, "%lu preemption-timer exits", r.timer_exits);
+	KASSERTF(r.tsc >= SPIN_BUDGET, "stopped after %lu TSC ticks, budget %llu", r.tsc,
+		 SPIN_BUDGET);
+	KASSERTF(r.host_ticks >= SPIN_MIN_TICKS, "host timer ticks during the guest: %lu",
+		 r.host_ticks);
 }
 
 /* Create and destroy (with a run between) give back every page. */
