@@ -17,8 +17,9 @@ GROFF    ?= groff
 DOC_GROFF = $(GROFF) -k -t -ms -mpdf -Tpdf -P-pa4 -dpaper=a4 -I doc -I $(DOC_OUT)
 # A fixed date in the PDF, so the same sources give the same bytes.
 DOC_DATE := 1735689600
-# Labs with a chapter in the handout.
-DOC_LABS := 1 2
+# Labs with a chapter in the handout: doc/labN.ms (a student handout for
+# lab N holds chapters 1..N; the cutter leaves the others out).
+DOC_LABS := $(sort $(patsubst doc/lab%.ms,%,$(wildcard doc/lab[0-9].ms)))
 DOC_SRCS := $(wildcard doc/*.ms) doc/solutions.py doc/doc.mk
 # Sources holding solution markers: the list of functions depends on them.
 DOC_CODE := $(wildcard $(foreach d,$(LAB_DIRS) common,$(d)/*.[chS] $(d)/*/*.[chS]))
@@ -27,6 +28,7 @@ $(DOC_OUT)/handout.pdf: $(DOC_SRCS) $(DOC_CODE)
 	@mkdir -p $(DOC_OUT)
 	@command -v $(GROFF) >/dev/null || { echo "handout.pdf: groff not found (run tools/setup.sh as root)" >&2; exit 1; }
 	@for n in $(DOC_LABS); do $(PYTHON) doc/solutions.py --lab $$n > $(DOC_OUT)/solutions-lab$$n.ms || exit 1; done
+	@for n in $(DOC_LABS); do echo ".so lab$$n.ms"; done > $(DOC_OUT)/chapters.ms
 	@: > $(DOC_OUT)/toc.ms
 	$(DOC_GROFF) -z doc/handout.ms 2> $(DOC_OUT)/pass1.log
 	@awk -F'|' ' \

@@ -344,6 +344,19 @@ def write_handout(src, lab, out, force=False):
     return stats
 
 
+def rebuild_pdf(out):
+    """Rebuild handout.pdf in the student tree, so that it holds the chapters
+    of labs 1..N only (doc/doc.mk takes the chapters present). Without groff
+    the reference's PDF stays, and the summary says so."""
+    if not shutil.which("groff") or not os.path.exists(os.path.join(out, "handout.pdf")):
+        return "handout.pdf left as the reference's (no groff here)"
+    r = subprocess.run(["make", "-s", "BUILD=build", "handout.pdf"], cwd=out,
+                       capture_output=True, text=True)
+    if r.returncode:
+        raise SystemExit(f"cut_handout: handout.pdf does not build in {out}:\n{r.stderr[-2000:]}")
+    return "handout.pdf rebuilt with its labs' chapters"
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Write the student handout for lab N.")
     ap.add_argument("--lab", type=int, required=True, help="the lab students start (N)")
@@ -365,6 +378,7 @@ def main(argv=None):
         print(f"cut_handout: {e}", file=sys.stderr)
         print("cut_handout: nothing written", file=sys.stderr)
         return 1
+    pdf_note = rebuild_pdf(a.out)
     if st["stubbed"] == 0:
         print(f"cut_handout: warning: lab {a.lab} has no BEGIN SOLUTION lab{a.lab} regions: "
               f"the handout holds the whole reference", file=sys.stderr)
@@ -372,7 +386,7 @@ def main(argv=None):
     print(f"handout for lab {a.lab} in {a.out}: {st['files']} files; "
           f"{st['stubbed']} lab-{a.lab} regions replaced by stubs in "
           f"{len(st['cut_files'])} files; {st['kept']} earlier-lab regions kept; "
-          f"left out: {dropped}")
+          f"left out: {dropped}; {pdf_note}")
     return 0
 
 
