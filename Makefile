@@ -1,6 +1,9 @@
 # hvlab: one entry point for building, running, grading, debugging.
 # Run "make help" for the list of targets.
 
+# Lab fragments define rules before "all" below: build is still the default.
+.DEFAULT_GOAL := all
+
 BUILD   ?= build
 EMU     ?= auto          # auto | bochs | qemu | kvm
 LAB     ?= 1

@@ -43,3 +43,11 @@ bool cmdline_get(const char *key, char *out, size_t outsz)
 	}
 	return false;
 }
+
+bool cmdline_demo(const char *lab)
+{
+	char which[8];
+	if (!cmdline_get("demo", which, sizeof(which)))
+		return false;
+	return which[0] == '\0' || strcmp(which, lab) == 0;
+}

@@ -5,6 +5,7 @@
  *                so lab 1's graded boots are the same with lab 2 linked in
  *   vmx=caps     the full readable capability report (vmx_caps_print)
  *   demo         VMXON on every CPU, then the demo guest on each CPU in turn
+ *                (demo=2: lab 2's demo alone, see cmdline_demo)
  *   guest=NAME   image NAME as the only guest, on the bootstrap processor;
  *                the kernel then ends with its exit status (platform_exit):
  *                the guest's HC_EXIT code, or 128 + VCPU_E* when it did not
@@ -96,7 +97,7 @@ static void demo_on_ap(void *arg)
 /* `demo`: the hello-world guest on every CPU, one after the other. */
 static int lab2_demo(void)
 {
-	if (!cmdline_get("demo", NULL, 0) || !vmx_usable())
+	if (!cmdline_demo("2") || !vmx_usable())
 		return 0;
 	const struct guest_image *img = guest_image_find(DEMO_IMAGE);
 	if (!img) {

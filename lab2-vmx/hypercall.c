@@ -25,7 +25,7 @@ static long hc_console_write(struct vcpu *v, uint64_t buf, uint64_t len, uint64_
 		return -HC_EINVAL;
 	if (len == 0)
 		return 0;
-	const char *p = guest_mem_ptr(&v->mem, buf, len);
+	const char *p = vcpu_guest_ptr(v, buf, len);
 	if (!p)
 		return -HC_EFAULT;
 	vcpu_console_write(v, p, len);

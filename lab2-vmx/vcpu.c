@@ -24,25 +24,39 @@ static const struct vcpu_ops *vcpu_backend(void)
 	return NULL;
 }
 
+/* The vCPU itself, no memory yet: backend chosen, struct zeroed and named. */
+static struct vcpu *vcpu_alloc(const char *name, const struct guest_image *img)
+{
+	const struct vcpu_ops *ops = vcpu_backend();
+	if (!ops)
+		return NULL;   /* the backend said why */
+	struct vcpu *v = kzalloc(sizeof(*v));
+	if (!v) {
+		kprintf("vcpu_create: out of memory for guest %s\n", name);
+		return NULL;
+	}
+	v->ops = ops;
+	v->image = img;
+	v->name = name;
+	v->cpu = this_cpu()->index;
+	v->watchdog_budget = VCPU_WATCHDOG_DEFAULT;
+	return v;
+}
+
 struct vcpu *vcpu_create(const struct guest_image *img)
 {
 	if (!img || !img->size) {
 		kprintf("vcpu_create: no guest image (or an empty one)\n");
 		return NULL;
 	}
-	const struct vcpu_ops *ops = vcpu_backend();
-	if (!ops)
-		return NULL;   /* the backend said why */
-	struct vcpu *v = kzalloc(sizeof(*v));
-	if (!v) {
-		kprintf("vcpu_create: out of memory for guest %s\n", img->name);
+	if (img->size >= 4 && !memcmp(img->start, "\x7f" "ELF", 4)) {
+		kprintf("vcpu_create: image %s is an ELF file, not a flat lab-2 binary: run it as "
+			"a lab-3 VM (vm=%s)\n", img->name, img->name);
 		return NULL;
 	}
-	v->ops = ops;
-	v->image = img;
-	v->name = img->name;
-	v->cpu = this_cpu()->index;
-	v->watchdog_budget = VCPU_WATCHDOG_DEFAULT;
+	struct vcpu *v = vcpu_alloc(img->name, img);
+	if (!v)
+		return NULL;
 	if (guest_mem_init(&v->mem, img->start, img->size)) {
 		kfree(v);
 		return NULL;
@@ -50,8 +64,20 @@ struct vcpu *vcpu_create(const struct guest_image *img)
 	/* The start-up registers guest_image.h promises. */
 	v->regs.rdi = v->mem.size;
 	v->regs.rsi = v->mem.base;
-	if (ops->create(v)) {
+	if (v->ops->create(v)) {
 		guest_mem_destroy(&v->mem);
+		kfree(v);
+		return NULL;
+	}
+	return v;
+}
+
+struct vcpu *vcpu_create_bare(const char *name)
+{
+	struct vcpu *v = vcpu_alloc(name, NULL);
+	if (!v)
+		return NULL;
+	if (v->ops->create(v)) {
 		kfree(v);
 		return NULL;
 	}
@@ -89,7 +115,8 @@ void vcpu_kill(struct vcpu *v, const char *fmt, ...)
 const char *vcpu_stop_name(enum vcpu_stop s)
 {
 	static const char *const names[] = {
-		[VCPU_STOP_NONE] = "running", [VCPU_STOP_EXIT] = "exited",
+		[VCPU_STOP_NONE] = "running", [VCPU_STOP_YIELD] = "time slice over",
+		[VCPU_STOP_EXIT] = "exited",
 		[VCPU_STOP_HLT] = "halted with interrupts off", [VCPU_STOP_KILLED] = "killed",
 		[VCPU_STOP_WATCHDOG] = "stopped by the watchdog",
 		[VCPU_STOP_ENTRY_FAILED] = "VM entry failed",
@@ -146,6 +173,8 @@ void vcpu_console_flush(struct vcpu *v)
 /*
  * The run loop: enter, handle one exit, until a handler stops the guest.
  * Nothing here prints or allocates: it is the hot path of every exit.
+ * With v->yield set it returns VCPU_YIELDED at the end of each time slice
+ * (lab 3 time-shares a CPU between VMs this way).
  * A VM exit clears RFLAGS.IF (27.5.3: RFLAGS is loaded as 0x2); the host's
  * interrupts arrive meanwhile as external-interrupt exits, and the
  * caller's IF is put back at the end.
@@ -158,11 +187,16 @@ int vcpu_run(struct vcpu *v)
 		return -VCPU_EKILLED;
 	}
 	uint64_t rflags = read_rflags();
+	v->ops->load(v);
 	v->ops->run_start(v);
 	while (v->stop == VCPU_STOP_NONE)
 		v->ops->run_once(v);
 	if (rflags & RFLAGS_IF)
 		sti();
+	if (v->stop == VCPU_STOP_YIELD) {
+		v->stop = VCPU_STOP_NONE;   /* runnable: the next vcpu_run goes on */
+		return VCPU_YIELDED;
+	}
 
 	vcpu_console_flush(v);
 	int rc;

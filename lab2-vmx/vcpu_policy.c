@@ -106,7 +106,8 @@ void vcpu_pio_out(struct vcpu *v, uint16_t port, unsigned size, uint32_t val)
  * Descriptor-Table Registers"); EFER is switched
  * by the "load IA32_EFER" controls where the CPU has them, and reading it
  * is harmless anyway (writes exit: see below); KERNEL_GS_BASE is not
- * switched, but the host never executes SWAPGS, so the guest may own it.
+ * switched by VM entry or exit, but the host never executes SWAPGS, so the
+ * guest may own it: the load hook swaps it when vCPUs share a CPU.
  * IA32_TSC reads are the same as RDTSC, which does not exit either.
  */
 const struct vcpu_msr_pass vcpu_msr_passthrough[] = {
@@ -128,6 +129,11 @@ const size_t vcpu_msr_passthrough_count =
  */
 int vcpu_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
+	if (v->ext && v->ext->msr_read) {
+		int rc = v->ext->msr_read(v, msr, val);
+		if (rc != VCPU_MSR_UNCLAIMED)
+			return rc;
+	}
 	switch (msr) {
 	case HC_MSR_SCRATCH:
 		*val = v->scratch_msr;
@@ -144,6 +150,11 @@ int vcpu_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 
 int vcpu_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
+	if (v->ext && v->ext->msr_write) {
+		int rc = v->ext->msr_write(v, msr, val);
+		if (rc != VCPU_MSR_UNCLAIMED)
+			return rc;
+	}
 	if (msr == HC_MSR_SCRATCH) {
 		v->scratch_msr = val;
 		return 0;

@@ -24,6 +24,8 @@
 /* Fields of the VMX-instruction information for INS/OUTS (27.2.5 "Information for VM Exits Due to Instruction Execution", Table 27-8). */
 #define IOINFO_ADDR_SIZE(i) (((i) >> 7) & 7u)   /* 0: 16-bit, 1: 32-bit, 2: 64-bit */
 #define IOINFO_SEG(i)       (((i) >> 15) & 7u)  /* 0 ES, 1 CS, 2 SS, 3 DS, 4 FS, 5 GS */
+#define SEG_ES 0   /* segment numbers of the instruction information (Table 27-8) */
+#define SEG_DS 3
 #define SEG_FS 4
 #define SEG_GS 5
 #define ADDR_SIZE_16 0
@@ -135,12 +137,12 @@ static uint64_t *gpr_slot(struct vcpu *v, unsigned n)
 	return slots[n & 15];
 }
 
-static uint64_t gpr_read(struct vcpu *v, unsigned n)
+uint64_t vmx_gpr_read(struct vcpu *v, unsigned n)
 {
 	return n == GPR_RSP ? vmcs_readnat(VMCS_GUEST_RSP) : *gpr_slot(v, n);
 }
 
-static void gpr_write(struct vcpu *v, unsigned n, uint64_t val)
+void vmx_gpr_write(struct vcpu *v, unsigned n, uint64_t val)
 {
 	if (n == GPR_RSP)
 		vmcs_writenat(VMCS_GUEST_RSP, val);
@@ -159,12 +161,16 @@ static void gpr_write(struct vcpu *v, unsigned n, uint64_t val)
 static int cr0_write(struct vcpu *v, uint64_t val)
 {
 	/* BEGIN SOLUTION lab2 */
-	if ((val >> 32) || !(val & X86_CR0_PG) || !(val & X86_CR0_PE) ||
-	    ((val & X86_CR0_NW) && !(val & X86_CR0_CD))) {
+	/* An unrestricted guest (lab 3) may turn PE and PG off (26.3.1.1); PG still needs PE. */
+	bool unrestricted = ((struct vmx_vcpu *)v->vendor)->proc2 & VMX_PROC2_UNRESTRICTED_GUEST;
+	bool modes_ok = unrestricted ? !((val & X86_CR0_PG) && !(val & X86_CR0_PE)) :
+		(val & X86_CR0_PG) && (val & X86_CR0_PE);
+	if ((val >> 32) || !modes_ok || ((val & X86_CR0_NW) && !(val & X86_CR0_CD))) {
 		vmx_inject_exception(v, T_GP, true, 0);
 		return 0;
 	}
-	vmcs_writenat(VMCS_GUEST_CR0, (val | vmx_caps.cr0_fixed0) & vmx_caps.cr0_fixed1);
+	uint64_t fixed0 = vmx_caps.cr0_fixed0 & (unrestricted ? ~(X86_CR0_PE | X86_CR0_PG) : ~0ull);
+	vmcs_writenat(VMCS_GUEST_CR0, (val | fixed0) & vmx_caps.cr0_fixed1);
 	vmcs_writenat(VMCS_CR0_READ_SHADOW, val);
 	vmx_advance_rip(v);
 	return 0;
@@ -180,12 +186,15 @@ static int cr0_write(struct vcpu *v, uint64_t val)
  * MOV to CR4 that changed a host-owned bit. CR4.VMXE must stay 1 in VMX
  * operation (23.8) but the guest must not see it: the shadow holds the
  * guest's value. Setting VMXE (the guest has no VMX: CPUID says so), a bit
- * this CPU lacks (CR4_FIXED1), or clearing PAE in long mode is #GP(0).
+ * this CPU lacks (CR4_FIXED1), or clearing PAE in long mode is #GP(0)
+ * (an unrestricted lab-3 guest runs without PAE before long mode).
  */
 static int cr4_write(struct vcpu *v, uint64_t val)
 {
 	/* BEGIN SOLUTION lab2 */
-	if ((val & X86_CR4_VMXE) || (val & ~vmx_caps.cr4_fixed1) || !(val & X86_CR4_PAE)) {
+	bool long_mode = vmcs_read32(VMCS_VM_ENTRY_CONTROLS) & VMX_ENTRY_IA32E_MODE_GUEST;
+	if ((val & X86_CR4_VMXE) || (val & ~vmx_caps.cr4_fixed1) ||
+	    (long_mode && !(val & X86_CR4_PAE))) {
 		vmx_inject_exception(v, T_GP, true, 0);
 		return 0;
 	}
@@ -222,11 +231,11 @@ int vmx_handle_cr_access(struct vcpu *v)
 	switch (CRQ_TYPE(q)) {
 	case CRQ_MOV_TO_CR:
 		if (cr == 0)
-			return cr0_write(v, gpr_read(v, gpr));
+			return cr0_write(v, vmx_gpr_read(v, gpr));
 		if (cr == 4)
-			return cr4_write(v, gpr_read(v, gpr));
+			return cr4_write(v, vmx_gpr_read(v, gpr));
 		if (cr == 3) {
-			vmcs_writenat(VMCS_GUEST_CR3, gpr_read(v, gpr));
+			vmcs_writenat(VMCS_GUEST_CR3, vmx_gpr_read(v, gpr));
 			vmx_advance_rip(v);
 			return 0;
 		}
@@ -234,7 +243,7 @@ int vmx_handle_cr_access(struct vcpu *v)
 	case CRQ_MOV_FROM_CR:
 		if (cr != 3)
 			return -1;
-		gpr_write(v, gpr, vmcs_readnat(VMCS_GUEST_CR3));
+		vmx_gpr_write(v, gpr, vmcs_readnat(VMCS_GUEST_CR3));
 		vmx_advance_rip(v);
 		return 0;
 	case CRQ_CLTS:
@@ -261,22 +270,27 @@ int vmx_handle_cr_access(struct vcpu *v)
 int vmx_handle_string_io(struct vcpu *v, uint16_t port, unsigned size, bool in, bool rep)
 {
 	uint64_t mask = ~0ull, base = 0;
+	/* The segment: ES for INS (not overridable), DS or the override for OUTS. */
+	unsigned seg = in ? SEG_ES : SEG_DS;
 	if (vmx_caps.basic & VMX_BASIC_INS_OUTS_INFO) {
 		uint32_t info = vmcs_read32(VMCS_VMX_INSTRUCTION_INFO);
 		unsigned as = IOINFO_ADDR_SIZE(info);
 		mask = as == ADDR_SIZE_16 ? 0xffffull : as == ADDR_SIZE_32 ? 0xffffffffull : ~0ull;
-		if (!in && IOINFO_SEG(info) == SEG_FS)
-			base = vmcs_readnat(VMCS_GUEST_FS_BASE);
-		else if (!in && IOINFO_SEG(info) == SEG_GS)
-			base = vmcs_readnat(VMCS_GUEST_GS_BASE);
+		if (!in)
+			seg = IOINFO_SEG(info);
 	}
+	/* In 64-bit mode only FS and GS have a base; outside it (a lab-3
+	 * guest in real or protected mode) every segment does (Vol. 3A, 3.4). */
+	bool long_mode = vmcs_read32(VMCS_VM_ENTRY_CONTROLS) & VMX_ENTRY_IA32E_MODE_GUEST;
+	if (!long_mode || seg == SEG_FS || seg == SEG_GS)
+		base = vmcs_readnat((enum vmcs_field)(VMCS_GUEST_ES_BASE + 2 * seg));
 	int64_t step = (vmcs_readnat(VMCS_GUEST_RFLAGS) & X86_RFLAGS_DF) ? -(int64_t)size :
 		(int64_t)size;
 	uint64_t *idx = in ? &v->regs.rdi : &v->regs.rsi;
 	uint64_t count = rep ? (v->regs.rcx & mask) : 1;
 
 	while (count) {
-		void *p = guest_mem_ptr(&v->mem, base + (*idx & mask), size);
+		void *p = vcpu_guest_ptr(v, base + (*idx & mask), size);
 		if (!p) {
 			vmx_inject_exception(v, T_GP, true, 0);
 			return 0;

@@ -29,6 +29,7 @@
 #define MSR_IA32_SYSENTER_ESP  0x175
 #define MSR_IA32_SYSENTER_EIP  0x176
 #define MSR_FS_BASE            0xc0000100
+#define MSR_KERNEL_GS_BASE     0xc0000102
 
 /* Guest segments (24.4.1, Table 24-2 access rights). */
 #define GUEST_CODE_SEL   0x08
@@ -354,11 +355,36 @@ static int vmx_vcpu_create(struct vcpu *v)
 	return 0;
 }
 
+/*
+ * The vCPU whose VMCS and KERNEL_GS_BASE are loaded on each CPU (the
+ * load hook). VMPTRLD makes a VMCS current (24.1 "Overview"); each
+ * vCPU's VMCS stays active on its CPU, so switching needs no VMCLEAR.
+ * IA32_KERNEL_GS_BASE is neither in the VMCS nor switched by VM entry
+ * or exit: with several guests on one CPU it is saved and loaded here.
+ */
+static struct vcpu *vmx_loaded[MAX_CPUS];
+
+static void vmx_vcpu_load(struct vcpu *v)
+{
+	struct vmx_vcpu *x = v->vendor;
+	struct vcpu **slot = &vmx_loaded[v->cpu];
+	if (*slot != v) {
+		if (*slot)
+			(*slot)->kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+		wrmsr(MSR_KERNEL_GS_BASE, v->kernel_gs_base);
+		*slot = v;
+	}
+	if (vmptrst() != x->vmcs_pa)
+		vmptrld(x->vmcs_pa);
+}
+
 static void vmx_vcpu_destroy(struct vcpu *v)
 {
 	struct vmx_vcpu *x = v->vendor;
 	if (!x)
 		return;
+	if (vmx_loaded[v->cpu] == v)
+		vmx_loaded[v->cpu] = NULL;
 	/* VMCLEAR: no longer current or active on this CPU (24.1 "Overview"). */
 	vmclear(x->vmcs_pa);
 	vmx_free(x);
@@ -406,19 +432,24 @@ bool vmx_watchdog_expired(struct vcpu *v)
 		return true;
 	vmx_arm_slice(x);
 	irq_window();   /* the host's pending interrupts (its timer) run now */
+	if (v->yield)
+		vcpu_stop(v, VCPU_STOP_YIELD, "time slice over");
 	return false;
 }
 
 /*
- * Before a run: arm the watchdog, and before the very first entry let the
+ * Before the first run: arm the watchdog (its budget then spans every
+ * later vcpu_run of a vCPU that yields), and let the
  * software checker (vmx_check.c) go over the VMCS: a broken rule is named
  * by section and field before the CPU's terser verdict ("boot with
  * vmcheck=off to skip it"). The entry is attempted either way.
  */
 static void vmx_vcpu_run_start(struct vcpu *v)
 {
+	if (v->launched)
+		return;
 	vmx_arm_watchdog(v);
-	if (!v->launched && vmx_check_enabled())
+	if (vmx_check_enabled())
 		vmx_check_current(true);
 }
 
@@ -443,10 +474,14 @@ static void vmx_dump(struct vcpu *v)
 	kprintf("  RBP %016lx R8  %016lx R9  %016lx\n", r->rbp, r->r8, r->r9);
 	kprintf("  R10 %016lx R11 %016lx R12 %016lx\n", r->r10, r->r11, r->r12);
 	kprintf("  R13 %016lx R14 %016lx R15 %016lx\n", r->r13, r->r14, r->r15);
+	/* What MOV from CR0/CR4 gives the guest: host-owned bits (the mask) from
+	 * the read shadow, the others from the real register (25.3). */
+	uint64_t cr0 = vmcs_readnat(VMCS_GUEST_CR0), cr4 = vmcs_readnat(VMCS_GUEST_CR4);
+	uint64_t m0 = vmcs_readnat(VMCS_CR0_GUEST_HOST_MASK), m4 = vmcs_readnat(VMCS_CR4_GUEST_HOST_MASK);
 	kprintf("  CR0 %016lx CR3 %016lx CR4 %016lx (guest sees CR0 %lx CR4 %lx)\n",
-		vmcs_readnat(VMCS_GUEST_CR0), vmcs_readnat(VMCS_GUEST_CR3),
-		vmcs_readnat(VMCS_GUEST_CR4), vmcs_readnat(VMCS_CR0_READ_SHADOW),
-		vmcs_readnat(VMCS_CR4_READ_SHADOW));
+		cr0, vmcs_readnat(VMCS_GUEST_CR3), cr4,
+		(cr0 & ~m0) | (vmcs_readnat(VMCS_CR0_READ_SHADOW) & m0),
+		(cr4 & ~m4) | (vmcs_readnat(VMCS_CR4_READ_SHADOW) & m4));
 }
 
 /* The intercept_exceptions hook: the exception bitmap (24.6.3). */
@@ -461,6 +496,7 @@ const struct vcpu_ops vmx_vcpu_ops = {
 	.cpu_enable = vmx_cpu_enable,
 	.create = vmx_vcpu_create,
 	.destroy = vmx_vcpu_destroy,
+	.load = vmx_vcpu_load,
 	.run_start = vmx_vcpu_run_start,
 	.run_once = vmx_exit_run_once,
 	.advance_rip = vmx_advance_rip,

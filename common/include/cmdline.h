@@ -15,5 +15,12 @@ const char *cmdline_get_all(void);
  * is present; a bare "key" gives an empty value.
  */
 bool cmdline_get(const char *key, char *out, size_t outsz);
+/**
+ * True when lab @lab ("2", "3", ...) is to show its demo: the command line
+ * holds a bare "demo" (every lab's demo, what `make run` passes) or
+ * "demo=@lab" (that lab's alone: a grader checks one lab's demo this way,
+ * unaffected by later labs that are not written yet).
+ */
+bool cmdline_demo(const char *lab);
 
 #endif

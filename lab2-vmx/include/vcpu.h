@@ -37,6 +37,7 @@ struct vcpu_regs {
 /* Why a guest stopped. */
 enum vcpu_stop {
 	VCPU_STOP_NONE = 0,     /* still runnable */
+	VCPU_STOP_YIELD,        /* its time slice ended (v->yield): it may run again */
 	VCPU_STOP_EXIT,         /* HC_EXIT: exit_code holds its code */
 	VCPU_STOP_HLT,          /* HLT with RFLAGS.IF clear: nothing could ever wake it */
 	VCPU_STOP_KILLED,       /* the hypervisor stopped it: stop_why says why */
@@ -48,6 +49,9 @@ enum vcpu_stop {
 #define VCPU_EKILLED   1   /* killed: unhandled exit, fatal exit, guest fault */
 #define VCPU_EWATCHDOG 2   /* stopped by the watchdog */
 #define VCPU_EENTRY    3   /* VM entry failed */
+/* vcpu_run's result when a vCPU with v->yield set used up one time slice:
+ * not an exit code (those are 0..255); vcpu_run again to go on. */
+#define VCPU_YIELDED   256
 
 /* Exit counters: indexed by the vendor's basic exit reason (VMX: 0..64). */
 #define VCPU_EXIT_REASONS 128
@@ -59,6 +63,21 @@ enum vcpu_stop {
 #define VCPU_WATCHDOG_DEFAULT (1ull << 30)
 
 struct vcpu;
+struct vm;
+
+/*
+ * What a later lab adds to a vCPU: lab 3's VMs give it guest-physical
+ * memory behind EPT, so guest pointers are translated differently, and
+ * own a few MSRs (EFER) lab 2's policy forbids. NULL in lab 2.
+ */
+#define VCPU_MSR_UNCLAIMED 1   /* an msr hook's "not mine: ask lab 2's policy" */
+struct vcpu_ext_ops {
+	/* The host pointer for the @len bytes at guest linear address @gla, or NULL. */
+	void *(*guest_ptr)(struct vcpu *v, uint64_t gla, uint64_t len);
+	/* 0 handled, -1 #GP(0), VCPU_MSR_UNCLAIMED: lab 2's policy decides. */
+	int (*msr_read)(struct vcpu *v, uint32_t msr, uint64_t *val);
+	int (*msr_write)(struct vcpu *v, uint32_t msr, uint64_t val);
+};
 
 /*
  * The vendor hooks. Generic code calls only these; each is documented
@@ -69,6 +88,9 @@ struct vcpu_ops {
 	int (*cpu_enable)(void);                            /* this CPU can run guests: 0, or -1 said why */
 	int (*create)(struct vcpu *v);                      /* control structure; 0 or -1 */
 	void (*destroy)(struct vcpu *v);
+	/* Make @v this CPU's current vCPU (VMX: VMPTRLD its VMCS, switch the
+	 * MSRs no control switches) when another one ran here since. */
+	void (*load)(struct vcpu *v);
 	void (*run_start)(struct vcpu *v);                  /* before a run: arm the watchdog */
 	/* Enter the guest once and handle the exit that ends it;
 	 * the handler sets v->stop when the guest is to stop. */
@@ -94,11 +116,15 @@ struct vcpu {
 	const char *name;             /* the image's name, for "[guest NAME] " lines */
 	struct guest_mem mem;
 	int cpu;                      /* index of the CPU that owns it */
+	struct vm *vm;                /* lab 3: the VM it belongs to; NULL in lab 2 */
+	const struct vcpu_ext_ops *ext;   /* lab 3's hooks (above); NULL in lab 2 */
+	bool yield;                   /* vcpu_run returns VCPU_YIELDED after each time slice */
+	uint64_t kernel_gs_base;      /* the guest's IA32_KERNEL_GS_BASE while it is not loaded */
 	bool launched;                /* VMLAUNCH done: next entry is VMRESUME */
 
 	enum vcpu_stop stop;
 	const char *stop_why;         /* names the cause (static text, or why_buf) */
-	char why_buf[120];            /* vcpu_kill's formatted reason */
+	char why_buf[200];            /* vcpu_kill's formatted reason */
 	long exit_code;               /* HC_EXIT's code (0..255) */
 
 	uint64_t exit_counts[VCPU_EXIT_REASONS];   /* by basic reason; no total kept on the hot path */
@@ -123,6 +149,12 @@ struct vcpu {
  */
 struct vcpu *vcpu_create(const struct guest_image *img);
 /**
+ * A vCPU named @name with no memory of its own: the caller (lab 3's
+ * vm_create) gives it memory and rewrites the guest state. The VMCS is set
+ * up as for vcpu_create and left current. NULL after saying why.
+ */
+struct vcpu *vcpu_create_bare(const char *name);
+/**
  * Run @v until its guest stops. Returns its exit code (HC_EXIT, 0..255;
  * 0 for a HLT with interrupts off) or a negative VCPU_E* (killed,
  * watchdog, entry failure). Prints the guest's last partial console line,
@@ -130,6 +162,17 @@ struct vcpu *vcpu_create(const struct guest_image *img);
  * entry the VMX backend runs the software entry checker (vmx_check.h).
  */
 int vcpu_run(struct vcpu *v);
+/**
+ * The host pointer for the @len bytes at guest address @gla (lab 2: a
+ * guest-virtual address inside its memory; lab 3: a linear address,
+ * translated through the guest's page tables and EPT), or NULL.
+ */
+static inline void *vcpu_guest_ptr(struct vcpu *v, uint64_t gla, uint64_t len)
+{
+	if (v->ext && v->ext->guest_ptr)
+		return v->ext->guest_ptr(v, gla, len);
+	return guest_mem_ptr(&v->mem, gla, len);
+}
 /** Free everything vcpu_create() took; pmm_free_count() is as before it. */
 void vcpu_destroy(struct vcpu *v);
 

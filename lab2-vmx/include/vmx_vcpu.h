@@ -58,6 +58,16 @@ void vmx_advance_rip(struct vcpu *v);
  * armed and the host's pending interrupts have run (vmx_vcpu.c).
  */
 bool vmx_watchdog_expired(struct vcpu *v);
+/**
+ * Handle basic exit reason @reason with @handler from now on (the
+ * contract of vmx_exit.c's table: 0 handled, -1 unhandled: the guest is
+ * killed). Later labs register theirs at init (INITCALL).
+ */
+void vmx_exit_set_handler(unsigned reason, int (*handler)(struct vcpu *v));
+/** Guest GPR @n in the encoding order of exit qualifications and ModRM
+ *  (RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8-R15; RSP is in the VMCS). */
+uint64_t vmx_gpr_read(struct vcpu *v, unsigned n);
+void vmx_gpr_write(struct vcpu *v, unsigned n, uint64_t val);
 /** Queue hardware exception @vector for the next VM entry (vmx_exit.c). */
 void vmx_inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t error);
 /** Print a VM-entry failure of @v named (VMfail error or exit reason bit 31). */

@@ -92,7 +92,8 @@ struct grt_fixup {
 extern void (*grt_unexpected_hook)(const struct grt_frame *f);
 
 /* The image's bounds (guest.ld) and the size of the guest's memory, which
- * starts at __image_start (the hypervisor passes it in RDI). */
+ * starts at __image_start (the hypervisor passes it in RDI). A lab-3 guest
+ * (lab3-ept/guest/include/grt3.h) has RAM from guest-physical 0 instead. */
 extern const char __image_start[], __image_end[];
 extern uint64_t grt_mem_size;
 
