@@ -19,8 +19,14 @@ Emulators (EMU=...):
 
 Interactive runs (a human at the terminal): interactive.bochs_debug(), and
 for qemu/kvm boot(..., gdb_port=N), which halts QEMU at its first instruction.
+boot(..., terminal=True) also sends what is typed (or piped) on stdin to the
+serial line: lab 4's guests read their console from it (TerminalBridge).
 """
 import codecs
+import select
+import sys
+import termios
+import tty
 import dataclasses
 import importlib.util
 import os
@@ -152,6 +158,8 @@ class RunResult:
             s = f"the kernel panicked: {self.end_line.strip()}"
         elif self.end == "exception":
             s = f"the kernel stopped on an exception: {self.end_line.strip()}"
+        elif self.end == "stopped":
+            s = f"stopped at the line the run waited for: {self.end_line.strip()}"
         elif self.end == "timeout":
             s = (f"timeout: no end line (SUMMARY, PANIC, ...) within {self.timeout:g} s; "
                  f"the kernel hung or looped. Last console line: {last!r}")
@@ -381,10 +389,96 @@ class Console:
             self.f.close()
 
 
+TYPE_DELAY_S = 0.05   # between typed bytes (scripted input)
+
+
+class TerminalBridge(threading.Thread):
+    """The serial line as a terminal: Bochs' COM1 in "term" mode on a pty.
+    What the emulator sends is appended to the serial file (which Console
+    reads, as for any run); what arrives on stdin (typed, or piped by a
+    test) goes to the emulator. A terminal on stdin is put in cbreak mode
+    (no echo: the guest echoes; Ctrl-C still stops the run)."""
+
+    def __init__(self, serial, stdin=None, script=()):
+        super().__init__(daemon=True)
+        self.master, self.slave = os.openpty()
+        tty.setraw(self.slave)
+        self.dev = os.ttyname(self.slave)
+        self.serial = serial
+        # script: ((regex, text), ...): each text is typed once the output so
+        # far matches its regex (a test typing at a prompt), instead of stdin.
+        self.script = list(script)
+        self.stdin = stdin if stdin is not None else (None if script else sys.stdin)
+        self.seen = b""
+        self.done = threading.Event()
+        self.saved = None
+
+    def _type_scripted(self, data):
+        self.seen = (self.seen + data)[-65536:]
+        while self.script and re.search(self.script[0][0].encode(), self.seen):
+            # One byte at a time, as a person types: the emulated UART has a
+            # 16-byte FIFO and the guest drains it at its own pace.
+            for b in self.script.pop(0)[1].encode():
+                os.write(self.master, bytes([b]))
+                time.sleep(TYPE_DELAY_S)
+            self.seen = b""
+
+    def run(self):
+        fds = [self.master]
+        try:
+            if self.stdin is None:
+                raise ValueError("no stdin: scripted input")
+            fd_in = self.stdin.fileno()
+            if os.isatty(fd_in):
+                self.saved = termios.tcgetattr(fd_in)
+                tty.setcbreak(fd_in)
+            fds.append(fd_in)
+        except (OSError, ValueError, AttributeError):
+            fd_in = None
+        with open(self.serial, "ab") as f:
+            while not self.done.is_set():
+                ready, _, _ = select.select(fds, [], [], 0.1)
+                if self.master in ready:
+                    try:
+                        data = os.read(self.master, 4096)
+                    except OSError:
+                        break
+                    f.write(data)
+                    f.flush()
+                    if self.script:
+                        self._type_scripted(data)
+                if fd_in is not None and fd_in in ready:
+                    data = os.read(fd_in, 1 if self.saved is None else 1024)
+                    if not data:
+                        fds.remove(fd_in)   # EOF on a pipe: keep the output flowing
+                        fd_in = None
+                    else:
+                        os.write(self.master, data)
+                        if self.saved is None:
+                            time.sleep(TYPE_DELAY_S)   # piped: at a typist's pace
+
+    def close(self):
+        self.done.set()
+        self.join(timeout=1)
+        if self.saved is not None:
+            termios.tcsetattr(self.stdin.fileno(), termios.TCSADRAIN, self.saved)
+        for fd in (self.master, self.slave):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
 def boot(kernel, emu="bochs", cmdline="", cpus=1, mem=DEFAULT_MEM_MB,
          timeout=DEFAULT_TIMEOUT, on_output=None, work_dir=None, keep=False,
-         bochs_options=None, qemu_extra=(), gdb_port=None):
+         bochs_options=None, qemu_extra=(), gdb_port=None, terminal=False, script=(),
+         stop=None):
     """Boot @kernel once under @emu; return a RunResult.
+
+    terminal=True: stdin goes to the serial line (Bochs), or script=((regex,
+    text), ...) types each text once the console matches its regex. stop: a
+    regex that ends the run like a terminal line (kind "stopped"), for runs
+    of a guest that never ends by itself.
 
     on_output(text) receives console text as it arrives (for `make run`).
     work_dir: where the per-run directory goes (default: the system's temp
@@ -404,7 +498,14 @@ def boot(kernel, emu="bochs", cmdline="", cpus=1, mem=DEFAULT_MEM_MB,
     serial = os.path.join(rdir, "serial.txt")
     log = os.path.join(rdir, f"{emu}.log")
     out = os.path.join(rdir, f"{emu}.out")
+    bridge = None
     try:
+        if (terminal or script) and emu == "bochs":
+            open(serial, "wb").close()
+            bridge = TerminalBridge(serial, script=script)
+            bochs_options = dict(bochs_options or {},
+                                 com1=f"enabled=1, mode=term, dev={bridge.dev}")
+            bridge.start()
         if emu == "bochs":
             disk = os.path.join(rdir, "hvlab.img")
             write_disk(kernel, cmdline, disk)
@@ -422,17 +523,19 @@ def boot(kernel, emu="bochs", cmdline="", cpus=1, mem=DEFAULT_MEM_MB,
                                    gdb_port, qemu_extra)
         r = RunResult(emu=emu, cmdline=cmdline, cpus=cpus, mem=mem,
                       timeout=timeout or 0, command=command)
-        _supervise(r, command, serial, out, timeout, on_output)
+        _supervise(r, command, serial, out, timeout, on_output, stop)
         _classify(r, log, out)
         if keep:
             r.run_dir = rdir
         return r
     finally:
+        if bridge:
+            bridge.close()
         if not keep:
             shutil.rmtree(rdir, ignore_errors=True)
 
 
-def _supervise(r, command, serial, out, timeout, on_output):
+def _supervise(r, command, serial, out, timeout, on_output, stop=None):
     """Run the emulator until a terminal line, its exit, or the timeout."""
     con = Console(serial, on_output)
     with open(out, "wb") as outf:
@@ -456,6 +559,8 @@ def _supervise(r, command, serial, out, timeout, on_output):
                 m = BOOT_TICKS.search(line)
                 if m and r.boot_ticks is None:
                     r.boot_ticks = int(m.group(1))
+                if terminal_at is None and stop and re.search(stop, line):
+                    r.end, r.end_line, terminal_at = "stopped", line, now
                 if terminal_at is None:
                     for kind, rx in TERMINAL:
                         if rx.search(line):
@@ -537,7 +642,7 @@ def _classify(r, log, out):
         r.errors_from = "output"
 
 
-TERMINAL_KINDS = {k for k, _ in TERMINAL}
+TERMINAL_KINDS = {k for k, _ in TERMINAL} | {"stopped"}
 
 
 def _status_words(status):

@@ -131,7 +131,7 @@ def main(argv=None):
         kernel = emu.Kernel.from_build(build)
         session = gradelib.Session(kernel, a.emu, jobs=jobs, results=results,
                                    work_dir=os.path.join(build, "runs"),
-                                   parents=not a.no_parents)
+                                   parents=not a.no_parents, tree=tree)
         print(f"grade: labs {', '.join(map(str, labs))} on {build} "
               f"(emulator: {session.emu}, {jobs} at a time)")
         outcomes = session.grade(tests)

@@ -4,10 +4,14 @@
     python3 -m grader.run [--emu auto|bochs|qemu|kvm] [--build DIR]
                           [--cmdline STR] [--cpus N] [--mem MB] [--timeout S]
                           [--bochs-debug | --gdb PORT] [--keep] [--quiet]
+                          [--terminal] [--status]
 
 Exit status: 0 when the kernel ended the run cleanly ("hvlab: nothing more
 to run", or a SUMMARY line with 0 failures), 1 otherwise (failures, panic,
-exception, timeout, triple fault), 2 when the run could not start.
+exception, timeout, triple fault), 2 when the run could not start. With
+--status: the kernel's own status ("shutting down with status N"), which is
+a guest's under boot= (make run-guest). --terminal (Bochs): what is typed,
+or piped, on stdin goes to the serial line (a guest's console).
 The last line on stderr says how the run ended and how long it took.
 """
 import argparse
@@ -45,6 +49,12 @@ def parse_args(argv):
     ap.add_argument("--keep", action="store_true",
                     help="keep the run directory (disk image, bochsrc, logs)")
     ap.add_argument("--quiet", action="store_true", help="do not stream the console")
+    ap.add_argument("--terminal", action="store_true",
+                    help="send stdin (typed or piped) to the serial line (Bochs): a guest's "
+                         "console you can type into")
+    ap.add_argument("--status", action="store_true",
+                    help="exit with the kernel's own status ('shutting down with status N'); "
+                         "1 when the run ended otherwise")
     return ap.parse_args(argv)
 
 
@@ -77,7 +87,8 @@ def main(argv=None):
             sys.stdout.flush()
         r = emu.boot(kernel, which, a.cmdline, a.cpus, a.mem, timeout,
                      on_output=None if a.quiet else show,
-                     work_dir=os.path.join(a.build, "runs"), keep=a.keep, gdb_port=a.gdb)
+                     work_dir=os.path.join(a.build, "runs"), keep=a.keep, gdb_port=a.gdb,
+                     terminal=a.terminal)
     except emu.EmuError as e:
         print(f"run: {e}", file=sys.stderr)
         return 2
@@ -92,6 +103,9 @@ def main(argv=None):
     print(f"run: {r.describe()}\nrun: {timing}", file=sys.stderr)
     if r.run_dir:
         print(f"run: run directory kept: {r.run_dir}", file=sys.stderr)
+    if a.status:
+        st = re.search(r"shutting down with status (\d+)", r.end_line)
+        return int(st.group(1)) if st else 1
     m = re.search(r"SUMMARY: \d+ tests?, (\d+) failures?", r.end_line)
     ok = r.clean and (not m or m.group(1) == "0")
     return 0 if ok else 1
