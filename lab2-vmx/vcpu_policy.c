@@ -64,6 +64,8 @@ static void log_unclaimed(struct vcpu *v, uint16_t port, const char *dir)
 uint32_t vcpu_pio_in(struct vcpu *v, uint16_t port, unsigned size)
 {
 	uint32_t val = 0;
+	if (v->ext && v->ext->pio_in && v->ext->pio_in(v, port, size, &val) != VCPU_MSR_UNCLAIMED)
+		return val;
 	bool claimed = false;
 	for (unsigned i = 0; i < size; i++) {
 		uint32_t p = (uint32_t)port + i;
@@ -85,6 +87,8 @@ uint32_t vcpu_pio_in(struct vcpu *v, uint16_t port, unsigned size)
 void vcpu_pio_out(struct vcpu *v, uint16_t port, unsigned size, uint32_t val)
 {
 	bool claimed = false;
+	if (v->ext && v->ext->pio_out && v->ext->pio_out(v, port, size, val) != VCPU_MSR_UNCLAIMED)
+		return;
 	for (unsigned i = 0; i < size; i++) {
 		uint32_t p = (uint32_t)port + i;
 		uint8_t byte = (uint8_t)(val >> (BYTE_BITS * i));

@@ -269,6 +269,9 @@ int vmx_exit_dispatch(struct vcpu_regs *regs)
 	}
 	if (__builtin_expect(!h, 0) || h(v))
 		vmx_unhandled_exit(v, basic);
+	/* Lab 4: deliver the interrupts that are due before the next entry. */
+	if (v->ext && v->ext->pre_entry && v->stop == VCPU_STOP_NONE)
+		v->ext->pre_entry(v);
 	return v->stop != VCPU_STOP_NONE;
 	/* END SOLUTION */
 	/* STUB lab2

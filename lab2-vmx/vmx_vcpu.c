@@ -67,6 +67,14 @@ static void msr_bitmap_pass(uint8_t *bm, uint32_t msr, bool write)
 	bm[off + msr / 8] &= (uint8_t)~(1u << (msr % 8));
 }
 
+void vmx_msr_passthrough(struct vcpu *v, uint32_t msr)
+{
+	struct vmx_vcpu *x = v->vendor;
+	uint8_t *bm = (uint8_t *)(uintptr_t)x->msr_bitmap_pa;
+	msr_bitmap_pass(bm, msr, false);
+	msr_bitmap_pass(bm, msr, true);
+}
+
 /* All ports exit; every MSR exits except the ones the policy passes through. */
 static void fill_bitmaps(struct vmx_vcpu *x)
 {
@@ -359,19 +367,33 @@ static int vmx_vcpu_create(struct vcpu *v)
  * The vCPU whose VMCS and KERNEL_GS_BASE are loaded on each CPU (the
  * load hook). VMPTRLD makes a VMCS current (24.1 "Overview"); each
  * vCPU's VMCS stays active on its CPU, so switching needs no VMCLEAR.
- * IA32_KERNEL_GS_BASE is neither in the VMCS nor switched by VM entry
- * or exit: with several guests on one CPU it is saved and loaded here.
+ * IA32_KERNEL_GS_BASE and the SYSCALL MSRs are neither in the VMCS nor
+ * switched by VM entry or exit: with several guests on one CPU they are
+ * saved and loaded here.
  */
 static struct vcpu *vmx_loaded[MAX_CPUS];
+
+/* STAR, LSTAR, CSTAR, SFMASK (Vol. 3A, 5.8.8 "Fast System Calls in 64-Bit
+ * Mode"), present on every 64-bit CPU: the host never uses them; a guest
+ * that owns them (lab 4's Linux) needs its own values live while it runs. */
+#define GUEST_SYSCALL_MSRS 4
+static const uint32_t guest_syscall_msrs[GUEST_SYSCALL_MSRS] = {
+	0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084,
+};
 
 static void vmx_vcpu_load(struct vcpu *v)
 {
 	struct vmx_vcpu *x = v->vendor;
 	struct vcpu **slot = &vmx_loaded[v->cpu];
 	if (*slot != v) {
-		if (*slot)
+		if (*slot) {
 			(*slot)->kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+			for (unsigned i = 0; i < GUEST_SYSCALL_MSRS; i++)
+				(*slot)->syscall_msrs[i] = rdmsr(guest_syscall_msrs[i]);
+		}
 		wrmsr(MSR_KERNEL_GS_BASE, v->kernel_gs_base);
+		for (unsigned i = 0; i < GUEST_SYSCALL_MSRS; i++)
+			wrmsr(guest_syscall_msrs[i], v->syscall_msrs[i]);
 		*slot = v;
 	}
 	if (vmptrst() != x->vmcs_pa)
@@ -405,9 +427,14 @@ static void vmx_vcpu_destroy(struct vcpu *v)
  * exits; without it each entry reloads the slice, which only makes the
  * budget count slices instead of ticks.
  */
-static void vmx_arm_slice(struct vmx_vcpu *x)
+static void vmx_arm_slice(struct vcpu *v)
 {
+	struct vmx_vcpu *x = v->vendor;
 	uint64_t ticks = x->budget_left < VMX_SLICE_TICKS ? x->budget_left : VMX_SLICE_TICKS;
+	/* A device timer due sooner (lab 4) cuts the slice short. */
+	uint64_t due = v->ext && v->ext->next_event ? v->ext->next_event(v) : ~0ull, now = rdtsc();
+	if (due != ~0ull)
+		ticks = due <= now ? 1 : due - now < ticks ? due - now : ticks;
 	uint64_t value = ticks >> vmx_caps.preempt_rate;
 	if (value > PREEMPT_VALUE_MAX)
 		value = PREEMPT_VALUE_MAX;
@@ -421,7 +448,7 @@ static void vmx_arm_watchdog(struct vcpu *v)
 	if (!x->watchdog)
 		return;
 	x->budget_left = v->watchdog_budget;
-	vmx_arm_slice(x);
+	vmx_arm_slice(v);
 }
 
 bool vmx_watchdog_expired(struct vcpu *v)
@@ -430,11 +457,24 @@ bool vmx_watchdog_expired(struct vcpu *v)
 	x->budget_left -= x->slice_armed < x->budget_left ? x->slice_armed : x->budget_left;
 	if (x->budget_left == 0)
 		return true;
-	vmx_arm_slice(x);
+	vmx_arm_slice(v);
 	irq_window();   /* the host's pending interrupts (its timer) run now */
 	if (v->yield)
 		vcpu_stop(v, VCPU_STOP_YIELD, "time slice over");
 	return false;
+}
+
+void vmx_slice_rearm(struct vcpu *v)
+{
+	struct vmx_vcpu *x = v->vendor;
+	if (!x->watchdog)
+		return;
+	/* Charge what ran of the current slice, then arm the next one. */
+	uint64_t left = x->watchdog_saved ?
+		(uint64_t)vmcs_read32(VMCS_VMX_PREEMPTION_TIMER_VALUE) << vmx_caps.preempt_rate : 0;
+	uint64_t ran = x->slice_armed > left ? x->slice_armed - left : 0;
+	x->budget_left -= ran < x->budget_left ? ran : x->budget_left - 1;
+	vmx_arm_slice(v);
 }
 
 /*

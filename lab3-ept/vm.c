@@ -157,12 +157,15 @@ static int vm_copy_segment(void *ctx, uint64_t gpa, const void *src, uint64_t fi
 
 static void vm_free(struct vm *vm)
 {
-	if (vm->vcpu)
-		vcpu_destroy(vm->vcpu);
-	if (vm->ept.root) {
+	if (vm->platform_free)
+		vm->platform_free(vm);
+	/* INVEPT/INVVPID need VMX on this CPU: there is a vCPU only if it is. */
+	if (vm->vcpu) {
 		vm_vendor_flush(vm);
-		ept_destroy(&vm->ept);
+		vcpu_destroy(vm->vcpu);
 	}
+	if (vm->ept.root)
+		ept_destroy(&vm->ept);
 	vm_free_ram(vm);
 	vpid_put(vm->vpid);
 	kfree(vm);
@@ -170,7 +173,7 @@ static void vm_free(struct vm *vm)
 
 static int vm_check_config(const struct vm_config *c, uint64_t ram_size, const char *name)
 {
-	if (!c->image || !c->image->size) {
+	if (!c->blank && (!c->image || !c->image->size)) {
 		kprintf("vm_create %s: no guest image\n", name);
 		return -1;
 	}
@@ -184,7 +187,7 @@ static int vm_check_config(const struct vm_config *c, uint64_t ram_size, const c
 
 /* The guest_ptr hook (vcpu.h) of lab-3 vCPUs. */
 static void *vm_linear_ptr(struct vcpu *v, uint64_t gla, uint64_t len);
-static const struct vcpu_ext_ops vm_ext_ops = {
+const struct vcpu_ext_ops vm_ext_ops = {
 	.guest_ptr = vm_linear_ptr,
 	.msr_read = vm_vendor_msr_read,     /* EFER lives in the VMCS: the vendor's */
 	.msr_write = vm_vendor_msr_write,
@@ -198,9 +201,9 @@ struct vm *vm_create(const struct vm_config *c)
 		return NULL;
 	/* Validate the whole image before allocating anything for it. */
 	char err[160];
-	struct guest_elf_info info;
-	if (guest_elf_load(c->image->start, c->image->size, ram_size, NULL, NULL, &info, err,
-			   sizeof(err))) {
+	struct guest_elf_info info = { 0 };
+	if (!c->blank && guest_elf_load(c->image->start, c->image->size, ram_size, NULL, NULL,
+					&info, err, sizeof(err))) {
 		kprintf("vm_create %s: image %s refused: %s\n", name, c->image->name, err);
 		return NULL;
 	}
@@ -229,8 +232,8 @@ struct vm *vm_create(const struct vm_config *c)
 	vm_vendor_ept_caps(&vm->ept);
 	if (vm_alloc_ram(vm, ram_size))
 		goto fail;
-	if (guest_elf_load(c->image->start, c->image->size, ram_size, vm_copy_segment, vm, &info,
-			   err, sizeof(err))) {
+	if (!c->blank && guest_elf_load(c->image->start, c->image->size, ram_size,
+					vm_copy_segment, vm, &info, err, sizeof(err))) {
 		kprintf("vm_create %s: loading image %s: %s\n", name, c->image->name, err);
 		goto fail;
 	}

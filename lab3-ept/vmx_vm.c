@@ -112,7 +112,9 @@ static int vmx_vm_controls(struct vm *vm, struct vmx_vcpu *x)
 	if (vm->vpid)
 		want |= VMX_PROC2_ENABLE_VPID;
 	x->proc |= VMX_PROC_SECONDARY_CTLS;
-	if (vmx_ctl_compute(VMX_CTL_PROC2, want | x->proc2, 0, &x->proc2))
+	/* INVPCID: without this control the instruction is #UD in the guest
+	 * (25.3), though CPUID shows it; guests that use PCIDs (Linux) need it. */
+	if (vmx_ctl_compute(VMX_CTL_PROC2, want | x->proc2, VMX_PROC2_ENABLE_INVPCID, &x->proc2))
 		return -1;
 	x->entry = (x->entry & ~VMX_ENTRY_IA32E_MODE_GUEST) | VMX_ENTRY_LOAD_EFER;
 	x->exit |= VMX_EXIT_LOAD_EFER | VMX_EXIT_SAVE_EFER;

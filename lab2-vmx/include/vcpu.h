@@ -70,13 +70,22 @@ struct vm;
  * memory behind EPT, so guest pointers are translated differently, and
  * own a few MSRs (EFER) lab 2's policy forbids. NULL in lab 2.
  */
-#define VCPU_MSR_UNCLAIMED 1   /* an msr hook's "not mine: ask lab 2's policy" */
+#define VCPU_MSR_UNCLAIMED 1   /* a hook's "not mine: ask lab 2's policy" */
 struct vcpu_ext_ops {
 	/* The host pointer for the @len bytes at guest linear address @gla, or NULL. */
 	void *(*guest_ptr)(struct vcpu *v, uint64_t gla, uint64_t len);
 	/* 0 handled, -1 #GP(0), VCPU_MSR_UNCLAIMED: lab 2's policy decides. */
 	int (*msr_read)(struct vcpu *v, uint32_t msr, uint64_t *val);
 	int (*msr_write)(struct vcpu *v, uint32_t msr, uint64_t val);
+	/* Lab 4's devices: port I/O of @size bytes; 0 handled, VCPU_MSR_UNCLAIMED: lab 2's policy. */
+	int (*pio_in)(struct vcpu *v, uint16_t port, unsigned size, uint32_t *val);
+	int (*pio_out)(struct vcpu *v, uint16_t port, unsigned size, uint32_t val);
+	/* Just before each VM entry (after every exit's handler): deliver what is due. */
+	void (*pre_entry)(struct vcpu *v);
+	/* The TSC value by which the host must look again (a device timer), or ~0. */
+	uint64_t (*next_event)(struct vcpu *v);
+	/* Adjust what CPUID leaf @leaf returns to the guest (after lab 2's policy). */
+	void (*cpuid)(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t r[4]);
 };
 
 /*
@@ -119,7 +128,11 @@ struct vcpu {
 	struct vm *vm;                /* lab 3: the VM it belongs to; NULL in lab 2 */
 	const struct vcpu_ext_ops *ext;   /* lab 3's hooks (above); NULL in lab 2 */
 	bool yield;                   /* vcpu_run returns VCPU_YIELDED after each time slice */
-	uint64_t kernel_gs_base;      /* the guest's IA32_KERNEL_GS_BASE while it is not loaded */
+	/* The guest's MSRs that neither the VMCS nor VM entry/exit switch
+	 * (KERNEL_GS_BASE, and the SYSCALL MSRs a lab-4 guest owns), kept here
+	 * while another vCPU is loaded on its CPU (vmx_vcpu.c, the load hook). */
+	uint64_t kernel_gs_base;
+	uint64_t syscall_msrs[4];     /* STAR, LSTAR, CSTAR, SFMASK */
 	bool launched;                /* VMLAUNCH done: next entry is VMRESUME */
 
 	enum vcpu_stop stop;

@@ -42,6 +42,11 @@ static inline void vcpu_cpuid(struct vcpu *v)
 	struct cpuid_regs r = cpuid(leaf, (uint32_t)v->regs.rcx);
 	if (leaf == 1)
 		r.ecx = (r.ecx & ~CPUID1_ECX_VMX) | CPUID1_ECX_HYPERVISOR;
+	if (v->ext && v->ext->cpuid) {
+		uint32_t out[4] = { r.eax, r.ebx, r.ecx, r.edx };
+		v->ext->cpuid(v, leaf, (uint32_t)v->regs.rcx, out);
+		r = (struct cpuid_regs){ out[0], out[1], out[2], out[3] };
+	}
 	/* CPUID writes 32-bit registers: the upper halves become 0. */
 	v->regs.rax = r.eax;
 	v->regs.rbx = r.ebx;

@@ -68,6 +68,14 @@ void vmx_exit_set_handler(unsigned reason, int (*handler)(struct vcpu *v));
  *  (RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8-R15; RSP is in the VMCS). */
 uint64_t vmx_gpr_read(struct vcpu *v, unsigned n);
 void vmx_gpr_write(struct vcpu *v, unsigned n, uint64_t val);
+/** Let @v read and write @msr without exits from now on (its MSR bitmap). */
+void vmx_msr_passthrough(struct vcpu *v, uint32_t msr);
+/**
+ * Re-arm the VMX-preemption timer now (lab 4: a device timer became due
+ * sooner than the slice armed): what ran of the slice is charged to the
+ * watchdog budget, and the new slice ends at the device's deadline.
+ */
+void vmx_slice_rearm(struct vcpu *v);
 /** Queue hardware exception @vector for the next VM entry (vmx_exit.c). */
 void vmx_inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t error);
 /** Print a VM-entry failure of @v named (VMfail error or exit reason bit 31). */

@@ -70,6 +70,8 @@ struct vm_config {
 	uint32_t arg[3];                  /* EBX, ECX, ESI at start */
 	uint64_t watchdog;                /* TSC ticks of guest time; 0: the vCPU default */
 	bool quiet;                       /* no "[guest NAME]" console lines */
+	bool blank;                       /* no image: RAM and a vCPU only; the caller loads
+	                                     its own format and sets the start state (lab 4) */
 };
 
 /* One run of host-physical pages backing part of the guest's RAM. */
@@ -92,6 +94,9 @@ struct vm {
 	struct vcpu *vcpu;
 	uint64_t entry;                   /* the image's entry point */
 	uint64_t violations;              /* EPT violations handled (MMIO) */
+	/* Lab 4: the PC around the vCPU (platform.h), and how to free it. NULL in lab 3. */
+	struct vm_platform *platform;
+	void (*platform_free)(struct vm *vm);
 };
 
 /**
@@ -114,6 +119,10 @@ const struct mmio_region *mmio_find(const struct vm *vm, uint64_t gpa);
 
 /** The host pointer for guest-physical [@gpa, @gpa + @len) if it lies in one RAM chunk. */
 void *vm_gpa_ptr(const struct vm *vm, uint64_t gpa, uint64_t len);
+
+/** The vCPU hooks of lab-3 VMs (guest pointers through the guest's page
+ *  tables and EPT; EFER): later labs chain to them. */
+extern const struct vcpu_ext_ops vm_ext_ops;
 
 /** gpt_walk's reader (gpt_walk.h) over @ctx = a struct vm: guest page tables lie in its RAM. */
 int vm_walk_reader(void *ctx, uint64_t gpa, unsigned size, uint64_t *val);
