@@ -24,6 +24,8 @@ void vcpu_hypercall(struct vcpu *v);
 
 /** The hypervisor leaves (vcpu_policy.c): hvlab's signature, then zeros. */
 void vcpu_cpuid_hypervisor(struct vcpu *v, uint32_t leaf);
+/** The rest of vcpu_cpuid for vCPUs with later labs' hooks (out of the hot path). */
+void vcpu_cpuid_ext(struct vcpu *v, uint32_t leaf, const struct cpuid_regs *r);
 
 /**
  * CPUID for leaf RAX / subleaf RCX as the guest should see it, into
@@ -42,10 +44,9 @@ static inline void vcpu_cpuid(struct vcpu *v)
 	struct cpuid_regs r = cpuid(leaf, (uint32_t)v->regs.rcx);
 	if (leaf == 1)
 		r.ecx = (r.ecx & ~CPUID1_ECX_VMX) | CPUID1_ECX_HYPERVISOR;
-	if (v->ext && v->ext->cpuid) {
-		uint32_t out[4] = { r.eax, r.ebx, r.ecx, r.edx };
-		v->ext->cpuid(v, leaf, (uint32_t)v->regs.rcx, out);
-		r = (struct cpuid_regs){ out[0], out[1], out[2], out[3] };
+	if (__builtin_expect(v->ext != NULL, 0)) {
+		vcpu_cpuid_ext(v, leaf, &r);   /* a later lab adjusts the leaf */
+		return;
 	}
 	/* CPUID writes 32-bit registers: the upper halves become 0. */
 	v->regs.rax = r.eax;

@@ -48,6 +48,8 @@ extern const char vmx_exit_entry[];
 void vmx_exit_run_once(struct vcpu *v);
 /** vmx_run's @on_exit for the run loop: dispatch one exit (vmx_exit.c). */
 int vmx_exit_dispatch(struct vcpu_regs *regs);
+/** The same, then the vCPU's pre_entry hook (vcpu.h): for vCPUs that have one. */
+int vmx_exit_dispatch_ext(struct vcpu_regs *regs);
 /** vmx_run's @on_exit for one exit only: always back to the caller. */
 int vmx_exit_leave(struct vcpu_regs *regs);
 /** RIP past the instruction that exited (vmx_exit.c): the advance_rip hook. */
