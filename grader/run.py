@@ -104,8 +104,10 @@ def main(argv=None):
     if r.run_dir:
         print(f"run: run directory kept: {r.run_dir}", file=sys.stderr)
     if a.status:
-        st = re.search(r"shutting down with status (\d+)", r.end_line)
-        return int(st.group(1)) if st else 1
+        # The kernel's own last word (a guest's console may have printed a
+        # SUMMARY line first, which ended the watch but not the run).
+        st = [m for m in (re.search(r"shutting down with status (\d+)", l) for l in r.lines) if m]
+        return int(st[-1].group(1)) if st else 1
     m = re.search(r"SUMMARY: \d+ tests?, (\d+) failures?", r.end_line)
     ok = r.clean and (not m or m.group(1) == "0")
     return 0 if ok else 1
