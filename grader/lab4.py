@@ -25,6 +25,9 @@ BRAND = "Intel(R)_Core(TM)_i7-7800X_CPU_@_3.50GHz"
 EXPECT = f"hvlab.mem=128M hvlab.cpu={BRAND} hvlab.cpus=1"
 PIC_PATH = "console=ttyS0 acpi=off pci=off noapic nolapic panic=-1"
 APIC_PATH = "console=ttyS0 acpi=off pci=off panic=-1"
+# The APIC path for real: this kernel finds APICs only through ACPI (it has
+# no MP-table support), so without acpi=off it reads hvlab's ACPI tables.
+ACPI_PATH = "console=ttyS0 pci=off panic=-1"
 HOST_MEM = 512
 LINUX_TIMEOUT = 400
 
@@ -36,6 +39,7 @@ def linux_run(append, payloads=LINUX_TEST, script=()):
 
 LINUX_PIC = linux_run(f"{PIC_PATH} {EXPECT}")
 LINUX_APIC = linux_run(f"{APIC_PATH} {EXPECT}")
+LINUX_ACPI = linux_run(f"{ACPI_PATH} {EXPECT}")
 # `make run-linux`: a shell on the serial console; the test types at its prompt.
 LINUX_TYPING = linux_run(PIC_PATH, LINUX_SHELL, script=(
     (r"poweroff -f to end", "echo typed $((6 * 7))\n"),
@@ -61,10 +65,19 @@ def init_test_lines(path):
          r"^boot: finished; exit status 0"]
 
 
-check(25, "Linux (Debian 6.1 cloud kernel) boots to /init on the PIC path; its 9 checks pass",
+check(20, "Linux (Debian 6.1 cloud kernel) boots to /init on the PIC path; its 9 checks pass",
       expect_lines(init_test_lines(PIC_PATH), end="finished"), run=LINUX_PIC, name="linux_pic")
-check(10, "Linux boots without noapic/nolapic too (this kernel has no MP-table support: PIC mode)",
+check(5, "Linux with acpi=off but without noapic/nolapic boots (no MP-table support: PIC mode)",
       expect_lines(init_test_lines(APIC_PATH), end="finished"), run=LINUX_APIC, name="linux_apic")
+check(10, "Linux on the APIC path (ACPI MADT): local APIC deadline timer, I/O APIC, 9 checks pass",
+      expect_lines([r"ACPI: RSDP 0x00000000000E0000",
+                    r"IOAPIC\[0\]: apic_id 1, version 17, address 0xfec00000, GSI 0-23",
+                    r"^init-test: INFO local APIC in use: yes; timer interrupt: .*IO-APIC"]),
+      expect_lines([r"^init-test: INFO clocksource .*, clockevent lapic"]),
+      expect_lines(init_test_lines(ACPI_PATH)[:-1] +
+                   [r"^vm vmlinuz: I/O APIC deliveries: .*pin 4: \d+",
+                    r"^boot: finished; exit status 0"], end="finished"),
+      run=LINUX_ACPI, name="linux_acpi_apic")
 check(10, "make run-linux: a busybox shell on the serial console, typing works, poweroff -f ends it",
       expect_lines([r"hvlab: busybox shell; poweroff -f to end",
                      r"typed 42",

@@ -190,7 +190,7 @@ static int lab4_boot(void)
 	if (!vm)
 		end_run(STATUS_NO_GUEST);
 	struct platform_config pc = { .unix_time = RTC_EPOCH, .ncpus = 1, .console_raw = true,
-				      .host_input = true, .mptable = true };
+				      .host_input = true, .mptable = true, .acpi = true };
 	if (platform_attach(vm, &pc) || load_guest(vm, img, mod, platform_guest_args())) {
 		vm_destroy(vm);
 		end_run(STATUS_NO_GUEST);

@@ -10,6 +10,7 @@
  * gets the second; one booted with "noapic nolapic" gets the first, the
  * local APIC then being disabled (hardware-disabled APICs pass INTR on).
  */
+#include "acpi_tables.h"
 #include "cmdline.h"
 #include "console.h"
 #include "heap.h"
@@ -79,6 +80,7 @@ static uint64_t ns_to_tsc(const struct vm_platform *p, uint64_t ns)
 void platform_set_irq(struct vm *vm, unsigned irq, bool level)
 {
 	struct vm_platform *p = vm->platform;
+
 	if (irq >= 16)
 		return;
 	pic_set_irq(&p->pic, irq, level);
@@ -452,6 +454,18 @@ int platform_attach(struct vm *vm, const struct platform_config *pc)
 			err = 1;
 		}
 	}
+	if (!err && pc->acpi) {
+		char why[160];
+		struct guest_ram ram;
+		struct acpi_config ac = { p->ncpus, (uint32_t)PLATFORM_LAPIC_BASE, IOAPIC_ID,
+					  (uint32_t)PLATFORM_IOAPIC_BASE, PM1A_EVT_PORT,
+					  PM1A_CNT_PORT };
+		platform_guest_ram(vm, &ram);
+		if (acpi_tables_build(&ram, PLATFORM_ACPI_GPA, &ac, why, sizeof(why))) {
+			kprintf("platform_attach %s: %s\n", vm->name, why);
+			err = 1;
+		}
+	}
 	if (err) {
 		platform_free(vm);
 		return -1;
@@ -506,6 +520,14 @@ void platform_print_stats(const struct vm *vm)
 	kprintf("vm %s: %lu.%03lu s of guest time, %lu interrupts injected, %lu MMIO exits, "
 		"%lu local APIC timer interrupts\n", vm->name, (unsigned long)(ns / 1000000000ull),
 		(unsigned long)((ns / 1000000ull) % 1000), p->injected, vm->violations, p->lapic.timer_fired);
+	char pins[200];
+	int n = 0;
+	for (unsigned pin = 0; pin < IOAPIC_NPINS && n < (int)sizeof(pins); pin++)
+		if (p->ioapic.delivered[pin])
+			n += ksnprintf(pins + n, sizeof(pins) - (size_t)n, " pin %u: %lu,", pin,
+				       (unsigned long)p->ioapic.delivered[pin]);
+	if (n)
+		kprintf("vm %s: I/O APIC deliveries:%.*s\n", vm->name, n - 1, pins);
 	if (p->exitlog)
 		exitlog_print(p, vm->vcpu);
 }

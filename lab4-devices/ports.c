@@ -13,7 +13,11 @@
  *   0xCF9       reset control: bit 2 set resets, which ends the VM;
  *   0x60/0x64   an 8042 keyboard controller with nothing attached: its
  *               self-tests pass, its command byte reads back, 0xFE on
- *               0x64 pulses the reset line, which ends the VM.
+ *               0x64 pulses the reset line, which ends the VM;
+ *   0x600/0x604 the ACPI PM1a event and control registers the FADT lists
+ *               (ACPI 6.x, 4.8.3.1 and 4.8.3.2): no event ever fires, SCI_EN
+ *               reads 1 (ACPI mode), and SLP_EN ends the VM (a sleep or
+ *               soft-off request).
  *
  * Each writes nothing but its own state; nonsense (an unknown fw_cfg key,
  * an unknown 8042 command) is logged once and ignored.
@@ -220,6 +224,52 @@ static void kbc_write(void *dev, uint16_t port, unsigned size, uint32_t val)
 	}
 }
 
+/* ---- ACPI PM1a registers ---- */
+
+#define PM1_STS_OFF   0   /* status: write 1 to clear; nothing ever sets a bit here */
+#define PM1_EN_OFF    2
+#define PM1_CNT_SCI_EN (1u << 0)
+#define PM1_CNT_SLP_EN (1u << 13)
+#define PM1_CNT_SLP_TYP(v) (((v) >> 10) & 7)
+
+static uint32_t pm1_read(void *dev, uint16_t port, unsigned size)
+{
+	struct vm_platform *p = dev;
+	uint32_t val = 0;
+	for (unsigned i = 0; i < size; i++) {
+		unsigned off = port + i - PM1A_EVT_PORT;
+		uint8_t b = 0;
+		if (off == PM1_EN_OFF || off == PM1_EN_OFF + 1)
+			b = (uint8_t)(p->pm1_en >> (8 * (off - PM1_EN_OFF)));
+		else if (port + i >= PM1A_CNT_PORT)
+			b = (uint8_t)((p->pm1_cnt | PM1_CNT_SCI_EN) >> (8 * (port + i - PM1A_CNT_PORT)));
+		val |= (uint32_t)b << (8 * i);
+	}
+	return val;
+}
+
+static void pm1_write(void *dev, uint16_t port, unsigned size, uint32_t val)
+{
+	struct vm_platform *p = dev;
+	for (unsigned i = 0; i < size; i++) {
+		unsigned at = port + i;
+		uint8_t b = (uint8_t)(val >> (8 * i));
+		if (at == PM1A_EVT_PORT + PM1_EN_OFF)
+			p->pm1_en = (uint16_t)((p->pm1_en & 0xff00) | b);
+		else if (at == PM1A_EVT_PORT + PM1_EN_OFF + 1)
+			p->pm1_en = (uint16_t)((p->pm1_en & 0x00ff) | b << 8);
+		else if (at == PM1A_CNT_PORT)
+			p->pm1_cnt = (uint16_t)((p->pm1_cnt & 0xff00) | b);
+		else if (at == PM1A_CNT_PORT + 1)
+			p->pm1_cnt = (uint16_t)((p->pm1_cnt & 0x00ff) | b << 8);
+	}
+	if (p->pm1_cnt & PM1_CNT_SLP_EN) {
+		ksnprintf(p->end_why, sizeof(p->end_why), "ACPI sleep type %u requested "
+			  "(PM1a_CNT.SLP_EN): the VM ends", PM1_CNT_SLP_TYP(p->pm1_cnt));
+		platform_end(p, 0, p->end_why);
+	}
+}
+
 int platform_ports_init(struct vm_platform *p)
 {
 	struct vm *vm = p->vm;
@@ -231,5 +281,6 @@ int platform_ports_init(struct vm_platform *p)
 	err |= pio_register(vm, PCI_PORT_ADDR, 8, pci_read, pci_write, p, "pci+reset-control");
 	err |= pio_register(vm, KBC_PORT_DATA, 1, kbc_read, kbc_write, p, "i8042-data");
 	err |= pio_register(vm, KBC_PORT_STATUS, 1, kbc_read, kbc_write, p, "i8042-command");
+	err |= pio_register(vm, PM1A_EVT_PORT, 6, pm1_read, pm1_write, p, "acpi-pm1a");
 	return err ? -1 : 0;
 }

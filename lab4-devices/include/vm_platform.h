@@ -36,6 +36,7 @@
 #define PLATFORM_LAPIC_BASE  0xFEE00000ull
 #define PLATFORM_IOAPIC_BASE 0xFEC00000ull
 #define PLATFORM_MPTABLE_GPA 0xF0000ull
+#define PLATFORM_ACPI_GPA    0xE0000ull
 /* A Linux guest's command line ends with this parameter, whose 20 digits
  * are written with the TSC just before the kernel's first instruction:
  * its /init reads /proc/cmdline and measures its boot (make bench-linux).
@@ -49,6 +50,7 @@ struct platform_config {
 	bool console_raw;        /* the UART's bytes go to the host console as they come */
 	bool host_input;         /* the host's serial input goes to the guest's UART */
 	bool mptable;            /* write an MP table (the guest may then use its APICs) */
+	bool acpi;               /* write ACPI tables: RSDP, FADT (hardware-reduced), MADT */
 };
 
 typedef uint32_t (*pio_read_fn)(void *dev, uint16_t port, unsigned size);

@@ -23,6 +23,8 @@
 #define PCI_PORT_DATA      0xcfc
 #define KBC_PORT_DATA      0x60
 #define KBC_PORT_STATUS    0x64
+#define PM1A_EVT_PORT      0x600   /* ACPI PM1a event block (4 bytes), then control (2) */
+#define PM1A_CNT_PORT      0x604
 
 struct pio_range {
 	uint16_t base, count;
@@ -68,6 +70,7 @@ struct vm_platform {
 	uint32_t pci_addr;
 	uint8_t kbc_ctr, kbc_out, kbc_pending;
 	bool kbc_obf, kbc_logged;
+	uint16_t pm1_en, pm1_cnt;
 	char end_why[80];
 
 	/* exitlog=TICKS: exit counts sampled over time, for bench-linux's chart */

@@ -3,7 +3,7 @@
 # VMX event injection and start states, and booting one guest (boot=).
 KERNEL_SRCS += lab4-devices/pio.c lab4-devices/ports.c lab4-devices/platform.c \
 	lab4-devices/platform_msr.c lab4-devices/vmx_events.c lab4-devices/vmx_start.c \
-	lab4-devices/boot_guest.c
+	lab4-devices/boot_guest.c lab4-devices/acpi_tables.c
 
 # Payloads: guest files linked into the kernel as guest images, for boot=NAME:
 #   make PAYLOADS="linux=path/vmlinuz initrd=path/initrd.gz" BUILD=build/linux
@@ -25,3 +25,6 @@ endif
 FORCE:
 KERNEL_SRCS += lab4-devices/native_boot.c
 KERNEL_SRCS += lab4-devices/tests/ktest_lab4.c
+UNIT_TESTS += acpi_tables
+UNIT_SRCS_acpi_tables := lab4-devices/tests/unit/test_acpi_tables.c lab4-devices/acpi_tables.c \
+	lab1-boot/tests/unit/host_panic.c common/printf.c
