@@ -62,8 +62,9 @@ static uint32_t chan_modulus(const struct pit_channel *c)
 }
 
 /*
- * pit_chan_eval - the counter's value (0 .. modulus-1; 0 stands for 65536
- * or 10000) and its OUT level at input-clock tick @k.
+ * pit_chan_eval - the counter's value and its OUT level at input-clock
+ * tick @k (the value runs from 0 to modulus-1; 0 stands for 65536, or
+ * 10000 in BCD).
  *
  * What to do: while the counter is not counting (state != PIT_RUN), or
  * before its segment starts (k < c->start), it shows held_count and

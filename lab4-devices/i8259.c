@@ -68,8 +68,8 @@ static unsigned chip_input_at_rank(const struct i8259 *c, unsigned r)
 }
 
 /*
- * pic_best_rank - the priority rank (0 = highest .. 7 = lowest) of the
- * highest-priority input whose bit is set in @mask, or 8 if none is.
+ * pic_best_rank - the priority rank, from 0 (highest) to 7 (lowest), of
+ * the highest-priority input whose bit is set in @mask, or 8 if none is.
  *
  * pic_chip_pending - the input this chip would deliver now, or -1.
  *
@@ -100,6 +100,7 @@ static unsigned pic_best_rank(const struct i8259 *c, uint8_t mask)
 	*/
 }
 
+/* pic_chip_pending - the input this chip would deliver now, or -1 (see above). */
 static int pic_chip_pending(const struct i8259 *c)
 {
 	/* BEGIN SOLUTION lab4 */

@@ -69,12 +69,13 @@ static bool guest_interruptible(void)
 }
 
 /*
- * Before each VM entry: first an event an exit interrupted; else the
- * platform's highest pending interrupt, injected if the guest can take it
- * now (the controller then moves it to in-service), or else an
- * interrupt-window exit is requested to come back the moment it can.
- * Injecting into a guest halted in the HLT activity state wakes it
- * (26.6.2): the state is set active with the injection.
+ * Deliver what is due, before each VM entry: first an event an exit
+ * interrupted; then an NMI the local APIC holds; else the platform's highest
+ * pending interrupt, injected if the guest can take it now (the controller
+ * then moves it to in-service), or else an interrupt-window exit is requested
+ * to come back the moment it can. Injecting into a guest halted in the HLT
+ * activity state wakes it (26.6.2): the state is set active with the
+ * injection.
  */
 void vm_vendor_deliver(struct vcpu *v)
 {
