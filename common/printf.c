@@ -220,6 +220,17 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap_in)
 	return (int)o.len;
 }
 
+int errorf(char *err, size_t errlen, const char *fmt, ...)
+{
+	if (err && errlen) {
+		va_list ap;
+		va_start(ap, fmt);
+		kvsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
 int ksnprintf(char *buf, size_t size, const char *fmt, ...)
 {
 	va_list ap;

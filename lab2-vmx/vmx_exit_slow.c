@@ -38,11 +38,11 @@
  * During Event Delivery"): deliver it again on the
  * next entry, or the guest loses it.
  */
-static void vmx_reinject_vectoring(void)
+bool vmx_reinject_vectoring(void)
 {
 	uint32_t idt = vmcs_read32(VMCS_IDT_VECTORING_INFO_FIELD);
 	if (!(idt & VMX_INTR_INFO_VALID))
-		return;
+		return false;
 	unsigned type = VMX_INTR_INFO_TYPE(idt);
 	vmcs_write32(VMCS_VM_ENTRY_INTR_INFO_FIELD, idt & ~VMX_INTR_INFO_RESERVED);
 	if (idt & VMX_INTR_INFO_ERRCODE)
@@ -52,6 +52,7 @@ static void vmx_reinject_vectoring(void)
 	    type == VMX_INTR_TYPE_SW_EXC)
 		vmcs_write32(VMCS_VM_ENTRY_INSTRUCTION_LEN,
 			     vmcs_read32(VMCS_VM_EXIT_INSTRUCTION_LEN));
+	return true;
 }
 
 /*

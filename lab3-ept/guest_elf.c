@@ -8,7 +8,6 @@
  * seL4's rule is followed: check everything first (elf_check_header,
  * elf_check_loads, elf_find_entry), act only on known-good input after.
  */
-#include <stdarg.h>
 #include <stdbool.h>
 #include "guest_elf.h"
 #include "panic.h"
@@ -73,19 +72,6 @@ struct elf_seg {
 	uint64_t offset, vaddr, paddr, filesz, memsz;
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		kvsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 static const char *machine_name(unsigned m)
 {
 	switch (m) {
@@ -121,23 +107,23 @@ static int elf_check_header(const uint8_t *b, size_t size, struct elf_file *f, c
 	static const uint8_t magic[4] = { 0x7f, 'E', 'L', 'F' };
 
 	if (size < sizeof(magic))
-		return fail(err, errlen, "truncated: an image of %zu bytes cannot hold the ELF magic",
+		return errorf(err, errlen, "truncated: an image of %zu bytes cannot hold the ELF magic",
 			    size);
 	if (memcmp(b, magic, sizeof(magic)) != 0)
-		return fail(err, errlen,
+		return errorf(err, errlen,
 			    "not an ELF file (magic %02x %02x %02x %02x, expected 7f 45 4c 46)",
 			    b[0], b[1], b[2], b[3]);
 	if (size < EI_NIDENT)
-		return fail(err, errlen,
+		return errorf(err, errlen,
 			    "truncated: the %d-byte ELF identification ends at byte %d of a %zu-byte image",
 			    EI_NIDENT, EI_NIDENT, size);
 	if (b[4] != ELFCLASS32 && b[4] != ELFCLASS64)
-		return fail(err, errlen, "ELF class %u is neither ELF32 (1) nor ELF64 (2)", b[4]);
+		return errorf(err, errlen, "ELF class %u is neither ELF32 (1) nor ELF64 (2)", b[4]);
 	if (b[5] != ELFDATA2LSB)
-		return fail(err, errlen,
+		return errorf(err, errlen,
 			    "ELF data encoding %u: hvlab runs little-endian (1) x86 guests", b[5]);
 	if (b[6] != EV_CURRENT)
-		return fail(err, errlen, "ELF identification version %u, expected 1", b[6]);
+		return errorf(err, errlen, "ELF identification version %u, expected 1", b[6]);
 
 	uint16_t type, machine, ehsize, phentsize, phnum;
 	uint32_t version;
@@ -168,38 +154,38 @@ static int elf_check_header(const uint8_t *b, size_t size, struct elf_file *f, c
 	}
 
 	if (type != ET_EXEC)
-		return fail(err, errlen,
+		return errorf(err, errlen,
 			    "ELF type %u (%s): only an executable (ET_EXEC, 2) can be loaded",
 			    type, type_name(type));
 	if (machine != EM_386 && machine != EM_X86_64)
-		return fail(err, errlen, "ELF machine %u (%s): hvlab runs x86 guests", machine,
+		return errorf(err, errlen, "ELF machine %u (%s): hvlab runs x86 guests", machine,
 			    machine_name(machine));
 	if (machine != (f->cls == 64 ? EM_X86_64 : EM_386))
-		return fail(err, errlen, "ELF machine %u (%s) in an ELF%d file: expected machine %u",
+		return errorf(err, errlen, "ELF machine %u (%s) in an ELF%d file: expected machine %u",
 			    machine, machine_name(machine), f->cls,
 			    f->cls == 64 ? EM_X86_64 : EM_386);
 	if (version != EV_CURRENT)
-		return fail(err, errlen, "ELF version %u, expected 1", version);
+		return errorf(err, errlen, "ELF version %u, expected 1", version);
 	if (ehsize != ehdr_size)
-		return fail(err, errlen, "ELF header size %u, expected %zu for ELF%d", ehsize,
+		return errorf(err, errlen, "ELF header size %u, expected %zu for ELF%d", ehsize,
 			    ehdr_size, f->cls);
 	if (phnum == 0)
-		return fail(err, errlen, "no program headers: nothing to load");
+		return errorf(err, errlen, "no program headers: nothing to load");
 	if (phnum == PN_XNUM)
-		return fail(err, errlen,
+		return errorf(err, errlen,
 			    "e_phnum 0xffff (PN_XNUM, extended numbering) is not supported");
 	if (phentsize != phdr_size)
-		return fail(err, errlen, "program header size %u, expected %zu for ELF%d",
+		return errorf(err, errlen, "program header size %u, expected %zu for ELF%d",
 			    phentsize, phdr_size, f->cls);
 	/* The table: first the start, then the first header that does not fit
 	 * (phoff < size here, and both are small, so nothing overflows). */
 	if (f->phoff >= size)
-		return fail(err, errlen,
+		return errorf(err, errlen,
 			    "truncated: the program header table starts at byte %llu of a %zu-byte image",
 			    (unsigned long long)f->phoff, size);
 	uint64_t fit = (size - f->phoff) / phdr_size;
 	if (fit < phnum)
-		return fail(err, errlen, "truncated: program header %llu ends at byte %llu of a %zu-byte image",
+		return errorf(err, errlen, "truncated: program header %llu ends at byte %llu of a %zu-byte image",
 			    (unsigned long long)fit,
 			    (unsigned long long)(f->phoff + (fit + 1) * phdr_size), size);
 	f->bytes = b;
@@ -209,7 +195,7 @@ static int elf_check_header(const uint8_t *b, size_t size, struct elf_file *f, c
 	return 0;
 
 truncated:
-	return fail(err, errlen, "truncated: the ELF%d header ends at byte %zu of a %zu-byte image",
+	return errorf(err, errlen, "truncated: the ELF%d header ends at byte %zu of a %zu-byte image",
 		    f->cls, ehdr_size, size);
 }
 
@@ -265,18 +251,18 @@ static int elf_check_loads(const struct elf_file *f, uint64_t ram_size,
 		if (s.type != PT_LOAD)
 			continue;
 		if (*n == GUEST_ELF_MAX_LOAD)
-			return fail(err, errlen, "more than %d loadable segments (segment %u)",
+			return errorf(err, errlen, "more than %d loadable segments (segment %u)",
 				    GUEST_ELF_MAX_LOAD, i);
 		if (s.filesz > s.memsz)
-			return fail(err, errlen,
+			return errorf(err, errlen,
 				    "segment %u: file size %#llx is larger than its memory size %#llx",
 				    i, (unsigned long long)s.filesz, (unsigned long long)s.memsz);
 		if (s.offset > f->size || s.filesz > f->size - s.offset)
-			return fail(err, errlen,
+			return errorf(err, errlen,
 				    "truncated: segment %u's bytes %s run past the end of a %zu-byte image",
 				    i, range_str(r, sizeof(r), s.offset, s.filesz), f->size);
 		if (s.paddr > ram_size || s.memsz > ram_size - s.paddr)
-			return fail(err, errlen,
+			return errorf(err, errlen,
 				    "segment %u %s lies outside the guest's RAM [0, %#llx)", i,
 				    range_str(r, sizeof(r), s.paddr, s.memsz),
 				    (unsigned long long)ram_size);
@@ -285,7 +271,7 @@ static int elf_check_loads(const struct elf_file *f, uint64_t ram_size,
 		for (unsigned j = 0; j < *n && s.memsz; j++) {
 			const struct elf_seg *o = &segs[j];
 			if (o->memsz && s.paddr < o->paddr + o->memsz && o->paddr < s.paddr + s.memsz)
-				return fail(err, errlen, "segments %u and %u overlap (%s and [%#llx, %#llx))",
+				return errorf(err, errlen, "segments %u and %u overlap (%s and [%#llx, %#llx))",
 					    o->index, i, range_str(r, sizeof(r), s.paddr, s.memsz),
 					    (unsigned long long)o->paddr,
 					    (unsigned long long)(o->paddr + o->memsz));
@@ -299,7 +285,7 @@ static int elf_check_loads(const struct elf_file *f, uint64_t ram_size,
 	NOT_IMPLEMENTED("lab3");
 	*/
 	if (*n == 0)
-		return fail(err, errlen, "no loadable (PT_LOAD) segment");
+		return errorf(err, errlen, "no loadable (PT_LOAD) segment");
 	return 0;
 }
 
@@ -322,10 +308,10 @@ static int elf_find_entry(const struct elf_file *f, const struct elf_seg *segs, 
 		return 0;
 	}
 	if (noexec)
-		return fail(err, errlen,
+		return errorf(err, errlen,
 			    "entry point %#llx lies in segment %u, which is not executable (no PF_X)",
 			    (unsigned long long)f->entry, noexec->index);
-	return fail(err, errlen, "entry point %#llx is not inside an executable segment",
+	return errorf(err, errlen, "entry point %#llx is not inside an executable segment",
 		    (unsigned long long)f->entry);
 }
 
@@ -340,9 +326,9 @@ int guest_elf_load(const void *image, size_t size, uint64_t ram_size, guest_copy
 	if (err && errlen)
 		err[0] = '\0';
 	if (!image || size == 0)
-		return fail(err, errlen, "empty image");
+		return errorf(err, errlen, "empty image");
 	if (size > GUEST_ELF_MAX_BYTES)
-		return fail(err, errlen, "image of %zu bytes is larger than the limit of %lu bytes",
+		return errorf(err, errlen, "image of %zu bytes is larger than the limit of %lu bytes",
 			    size, GUEST_ELF_MAX_BYTES);
 	if (elf_check_header(image, size, &f, err, errlen) < 0 ||
 	    elf_check_loads(&f, ram_size, segs, &n, err, errlen) < 0 ||
@@ -363,7 +349,7 @@ int guest_elf_load(const void *image, size_t size, uint64_t ram_size, guest_copy
 	for (unsigned i = 0; copy && i < n; i++) {
 		const struct elf_seg *s = &segs[i];
 		if (s->memsz && copy(ctx, s->paddr, f.bytes + s->offset, s->filesz, s->memsz) != 0)
-			return fail(err, errlen, "copying segment %u to guest-physical %#llx failed",
+			return errorf(err, errlen, "copying segment %u to guest-physical %#llx failed",
 				    s->index, (unsigned long long)s->paddr);
 	}
 	if (info)

@@ -120,9 +120,8 @@ static uint64_t parse_number(const char *key, const char *s, uint64_t dflt)
 	return n;
 }
 
-static int boot_status(struct vm *vm, int rc)
+static int boot_status(int rc)
 {
-	(void)vm;
 	return rc >= 0 ? rc : STATUS_NOT_EXITED - rc;
 }
 
@@ -158,7 +157,7 @@ static int lab4_demo(void)
 		return -1;
 	}
 	vm->vcpu->watchdog_budget = NO_WATCHDOG;
-	int status = boot_status(vm, vcpu_run(vm->vcpu));
+	int status = boot_status(vcpu_run(vm->vcpu));
 	platform_print_stats(vm);
 	vm_destroy(vm);
 	kprintf("demo: %s finished with status %d\n", img->name, status);
@@ -204,7 +203,7 @@ static int lab4_boot(void)
 	if (digits)
 		platform_stamp_tsc(digits, rdtsc());
 	int rc = vcpu_run(vm->vcpu);
-	int status = boot_status(vm, rc);
+	int status = boot_status(rc);
 	platform_print_stats(vm);
 	vm_destroy(vm);
 	end_run(status);

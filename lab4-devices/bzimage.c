@@ -8,7 +8,6 @@
  * bz_plan_kernel, bz_plan_initrd), then write: the zero page, the GDT,
  * the page tables, the command line, the kernel, the initrd.
  */
-#include <stdarg.h>
 #include <stdbool.h>
 #include "bzimage.h"
 #include "panic.h"
@@ -38,19 +37,6 @@ struct bz_plan {
 	unsigned nmap;
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		kvsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 static uint16_t get16(const uint8_t *b, unsigned off)
 {
 	uint16_t v;
@@ -77,39 +63,39 @@ static int bz_check_header(const uint8_t *b, size_t size, struct bz_plan *p, cha
 			   size_t errlen)
 {
 	if (size < BZ_HDR_END_MIN)
-		return fail(err, errlen,
+		return errorf(err, errlen,
 			    "truncated: a %zu-byte image cannot hold a Linux setup header (it ends at %#x)",
 			    size, BZ_HDR_END_MIN);
 	if (get16(b, BZ_HDR_BOOT_FLAG) != 0xAA55)
-		return fail(err, errlen, "not a Linux kernel: boot_flag at 0x1fe is %#06x, expected 0xaa55",
+		return errorf(err, errlen, "not a Linux kernel: boot_flag at 0x1fe is %#06x, expected 0xaa55",
 			    get16(b, BZ_HDR_BOOT_FLAG));
 	if (memcmp(b + BZ_HDR_MAGIC, "HdrS", 4) != 0)
-		return fail(err, errlen, "not a bzImage: no HdrS signature at 0x202");
+		return errorf(err, errlen, "not a bzImage: no HdrS signature at 0x202");
 	p->version = get16(b, BZ_HDR_VERSION);
 	if (p->version < BZ_MIN_VERSION)
-		return fail(err, errlen,
+		return errorf(err, errlen,
 			    "boot protocol %u.%02u is too old: the 64-bit entry needs 2.12 and XLF_KERNEL_64",
 			    p->version >> 8, p->version & 0xff);
 	if (!(get16(b, BZ_HDR_XLOADFLAGS) & XLF_KERNEL_64))
-		return fail(err, errlen,
+		return errorf(err, errlen,
 			    "boot protocol %u.%02u without XLF_KERNEL_64 in xloadflags %#x: this kernel has no 64-bit entry point",
 			    p->version >> 8, p->version & 0xff, get16(b, BZ_HDR_XLOADFLAGS));
 	/* boot.rst: the header ends at 0x202 + the byte at 0x201 (the jump's offset). */
 	p->hdr_end = 0x202 + b[BZ_HDR_JUMP + 1];
 	if (p->hdr_end < BZ_HDR_END_MIN || p->hdr_end > BZ_HDR_END_MAX)
-		return fail(err, errlen,
+		return errorf(err, errlen,
 			    "setup header ends at %#x (0x202 + the byte at 0x201): protocol 2.12 needs at least %#x, the zero page holds at most %#x",
 			    p->hdr_end, BZ_HDR_END_MIN, BZ_HDR_END_MAX);
 	unsigned sects = b[BZ_HDR_SETUP_SECTS] ? b[BZ_HDR_SETUP_SECTS] : 4;   /* 0 means 4 */
 	p->pm_off = (uint64_t)(sects + 1) * SECTOR;
 	if (size <= p->pm_off)
-		return fail(err, errlen,
+		return errorf(err, errlen,
 			    "truncated: the %u setup sectors end at %#llx, and nothing follows in a %zu-byte image",
 			    sects, (unsigned long long)p->pm_off, size);
 	p->pm_size = size - p->pm_off;
 	p->loadflags = b[BZ_HDR_LOADFLAGS];
 	if (!(p->loadflags & LOADED_HIGH))
-		return fail(err, errlen,
+		return errorf(err, errlen,
 			    "not a bzImage: loadflags %#x lack LOADED_HIGH (a zImage loads below 1 MiB)",
 			    p->loadflags);
 	return 0;
@@ -139,12 +125,12 @@ static int bz_plan_kernel(const uint8_t *b, struct bz_plan *p, const struct gues
 	unsigned ncand = 0;
 
 	if (init == 0)
-		return fail(err, errlen, "init_size is 0: the kernel does not say how much memory it needs");
+		return errorf(err, errlen, "init_size is 0: the kernel does not say how much memory it needs");
 	if (reloc && (align == 0 || (align & (align - 1))))
-		return fail(err, errlen, "kernel_alignment %#llx is not a power of two",
+		return errorf(err, errlen, "kernel_alignment %#llx is not a power of two",
 			    (unsigned long long)align);
 	if (!reloc && pref == 0)
-		return fail(err, errlen, "a kernel that is not relocatable must give pref_address");
+		return errorf(err, errlen, "a kernel that is not relocatable must give pref_address");
 	/* A relocatable kernel goes no lower than ram->kernel_min (the
 	 * loader's caller may own the memory below: native_boot.c). */
 	uint64_t low = ram->kernel_min > E820_HIGH_START ? ram->kernel_min : E820_HIGH_START;
@@ -159,7 +145,7 @@ static int bz_plan_kernel(const uint8_t *b, struct bz_plan *p, const struct gues
 			return 0;
 		}
 	}
-	return fail(err, errlen,
+	return errorf(err, errlen,
 		    "the kernel needs %#llx bytes (init_size) from %#llx, but the guest's RAM ends at %#llx",
 		    (unsigned long long)need, (unsigned long long)(ncand ? cand[ncand - 1] : pref),
 		    (unsigned long long)ram->size);
@@ -175,10 +161,10 @@ static int bz_check_cmdline(const uint8_t *b, struct bz_plan *p, const struct gu
 		max = BZ_CMDLINE_MAX;
 	p->cmdline_len = strnlen(p->cmdline, (size_t)max + 1);
 	if (p->cmdline_len > max)
-		return fail(err, errlen, "the command line is longer than the kernel's limit of %u bytes",
+		return errorf(err, errlen, "the command line is longer than the kernel's limit of %u bytes",
 			    max);
 	if (!guest_ram_contains(ram, BZ_CMDLINE, p->cmdline_len + 1))
-		return fail(err, errlen, "the command line at %#llx lies outside the guest's RAM",
+		return errorf(err, errlen, "the command line at %#llx lies outside the guest's RAM",
 			    BZ_CMDLINE);
 	return 0;
 }
@@ -203,7 +189,7 @@ static int bz_plan_initrd(const uint8_t *b, struct bz_plan *p, size_t initrd_siz
 	if (len <= top && start < p->kernel_end && p->load < start + len)
 		start = len <= p->load ? (p->load - len) & ~(PAGE_SIZE - 1) : 0;
 	if (len > top || start < E820_HIGH_START)
-		return fail(err, errlen,
+		return errorf(err, errlen,
 			    "the initrd of %#llx bytes does not fit in RAM below %#llx beside the kernel [%#llx, %#llx)",
 			    (unsigned long long)len, (unsigned long long)top,
 			    (unsigned long long)p->load, (unsigned long long)p->kernel_end);
@@ -320,13 +306,13 @@ int bz_load(const void *image, size_t size, const void *initrd, size_t initrd_si
 	if (err && errlen)
 		err[0] = '\0';
 	if (!image || size == 0)
-		return fail(err, errlen, "empty kernel image");
+		return errorf(err, errlen, "empty kernel image");
 	if (!ram || !ram->write || !ram->zero)
-		return fail(err, errlen, "no guest RAM to load into");
+		return errorf(err, errlen, "no guest RAM to load into");
 	if (initrd_size && !initrd)
-		return fail(err, errlen, "an initrd of %zu bytes but no data", initrd_size);
+		return errorf(err, errlen, "an initrd of %zu bytes but no data", initrd_size);
 	if (!guest_ram_contains(ram, 0, BZ_PD + 4 * PAGE_SIZE))
-		return fail(err, errlen, "%#llx bytes of RAM cannot hold the boot structures below %#llx",
+		return errorf(err, errlen, "%#llx bytes of RAM cannot hold the boot structures below %#llx",
 			    (unsigned long long)ram->size, BZ_PD + 4 * PAGE_SIZE);
 	if (bz_check_header(b, size, &p, err, errlen) < 0 ||
 	    bz_plan_kernel(b, &p, ram, err, errlen) < 0 ||
@@ -337,15 +323,15 @@ int bz_load(const void *image, size_t size, const void *initrd, size_t initrd_si
 
 	/* Known-good from here on: write. */
 	if (bz_fill_zero_page(b, &p, ram) < 0)
-		return fail(err, errlen, "writing the zero page at %#llx failed", BZ_ZERO_PAGE);
+		return errorf(err, errlen, "writing the zero page at %#llx failed", BZ_ZERO_PAGE);
 	if (bz_put(ram, BZ_GDT, bz_gdt, sizeof(bz_gdt)) < 0 || bz_write_page_tables(ram) < 0)
-		return fail(err, errlen, "writing the GDT and page tables at %#llx failed", BZ_GDT);
+		return errorf(err, errlen, "writing the GDT and page tables at %#llx failed", BZ_GDT);
 	if (bz_put(ram, BZ_CMDLINE, p.cmdline, p.cmdline_len + 1) < 0)
-		return fail(err, errlen, "writing the command line at %#llx failed", BZ_CMDLINE);
+		return errorf(err, errlen, "writing the command line at %#llx failed", BZ_CMDLINE);
 	if (bz_put(ram, p.load, b + p.pm_off, p.pm_size) < 0)
-		return fail(err, errlen, "writing the kernel at %#llx failed", (unsigned long long)p.load);
+		return errorf(err, errlen, "writing the kernel at %#llx failed", (unsigned long long)p.load);
 	if (bz_put(ram, p.initrd, initrd, p.initrd_size) < 0)
-		return fail(err, errlen, "writing the initrd at %#llx failed",
+		return errorf(err, errlen, "writing the initrd at %#llx failed",
 			    (unsigned long long)p.initrd);
 	if (out)
 		*out = (struct bz_boot){

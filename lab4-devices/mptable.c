@@ -8,7 +8,6 @@
  * written once, while the checksum is accumulated; the header, which
  * holds the checksum and the entry count, is written last.
  */
-#include <stdarg.h>
 #include <stdbool.h>
 #include "mptable.h"
 #include "printf.h"
@@ -72,19 +71,6 @@ _Static_assert(sizeof(struct mpc_bus) == 8 && sizeof(struct mpc_ioapic) == 8 &&
 #define CPU_SIGNATURE   0x600            /* family 6; Linux reads only the APIC fields */
 #define CPU_FEATURES    0x201            /* CPUID.1:EDX FPU | APIC */
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		kvsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 uint64_t mptable_size(unsigned ncpus)
 {
 	return sizeof(struct mpf_intel) + sizeof(struct mpc_table) +
@@ -143,25 +129,25 @@ int mptable_build(const struct guest_ram *ram, uint64_t gpa, unsigned ncpus, uin
 	if (err && n)
 		err[0] = '\0';
 	if (!ram || !ram->write)
-		return fail(err, n, "mptable: no guest RAM to write to");
+		return errorf(err, n, "mptable: no guest RAM to write to");
 	if (ncpus == 0 || ncpus > MPTABLE_MAX_CPUS)
-		return fail(err, n, "mptable: %u CPUs: between 1 and %d are supported", ncpus,
+		return errorf(err, n, "mptable: %u CPUs: between 1 and %d are supported", ncpus,
 			    MPTABLE_MAX_CPUS);
 	/* With xAPICs (version 0x14) I/O APIC and local APIC IDs are separate
 	 * name spaces (Linux checks I/O APIC IDs only against each other; QEMU
 	 * gives its I/O APIC ID 0); only the broadcast ID is meaningless. */
 	if (ioapic_id == 0xFF)
-		return fail(err, n, "mptable: I/O APIC ID 255 is the broadcast ID");
+		return errorf(err, n, "mptable: I/O APIC ID 255 is the broadcast ID");
 	if (gpa & 15)
-		return fail(err, n, "mptable: the floating pointer at %#llx is not 16-byte aligned",
+		return errorf(err, n, "mptable: the floating pointer at %#llx is not 16-byte aligned",
 			    (unsigned long long)gpa);
 	uint64_t size = mptable_size(ncpus);
 	if (!mp_in_search_area(gpa, size))
-		return fail(err, n,
+		return errorf(err, n,
 			    "mptable: %llu bytes at %#llx do not fit in an area Linux searches ([0xf0000, 0x100000) or [0x9fc00, 0xa0000))",
 			    (unsigned long long)size, (unsigned long long)gpa);
 	if (!guest_ram_contains(ram, gpa, size))
-		return fail(err, n, "mptable: [%#llx, %#llx) lies outside the guest's RAM [0, %#llx)",
+		return errorf(err, n, "mptable: [%#llx, %#llx) lies outside the guest's RAM [0, %#llx)",
 			    (unsigned long long)gpa, (unsigned long long)(gpa + size),
 			    (unsigned long long)ram->size);
 
@@ -205,7 +191,7 @@ int mptable_build(const struct guest_ram *ram, uint64_t gpa, unsigned ncpus, uin
 	f.checksum = (uint8_t)-sum8(&f, sizeof(f));
 	if (o.rc || ram->write(ram->ctx, table, &h, sizeof(h)) != 0 ||
 	    ram->write(ram->ctx, gpa, &f, sizeof(f)) != 0)
-		return fail(err, n, "mptable: writing the table at %#llx failed",
+		return errorf(err, n, "mptable: writing the table at %#llx failed",
 			    (unsigned long long)gpa);
 	return 0;
 }

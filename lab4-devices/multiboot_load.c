@@ -9,7 +9,6 @@
  * mb_plan_kernel, mb_plan_modules, mb_plan_info); only a complete plan is
  * written to the guest.
  */
-#include <stdarg.h>
 #include <stdbool.h>
 #include "guest_elf.h"
 #include "multiboot_load.h"
@@ -42,19 +41,6 @@ struct mb_plan {
 	uint64_t info, info_size;             /* the MBI and all it points to */
 	uint64_t mods_addr, mmap_addr, strings_addr;
 };
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		kvsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 static uint64_t page_up(uint64_t x)
 {
@@ -94,10 +80,10 @@ static int mb_find_header(const uint8_t *b, size_t size, struct mb_header *h, si
 			bad = o, bad_sum = sum;
 	}
 	if (bad != SIZE_MAX)
-		return fail(err, errlen,
+		return errorf(err, errlen,
 			    "multiboot header at offset %#zx has a bad checksum: magic + flags + checksum = %#x, must be 0",
 			    bad, bad_sum);
-	return fail(err, errlen,
+	return errorf(err, errlen,
 		    "not a multiboot kernel: no header (magic %#x, 4-byte aligned) in the first %d bytes",
 		    MB_HEADER_MAGIC, MB_SEARCH_BYTES);
 }
@@ -108,11 +94,11 @@ static int mb_check_flags(uint32_t flags, char *err, size_t errlen)
 	uint32_t unmet = flags & 0xffff & ~(MB_FLAG_PAGE_ALIGN | MB_FLAG_MEMORY_INFO);
 
 	if (unmet & MB_FLAG_VIDEO_MODE)
-		return fail(err, errlen,
+		return errorf(err, errlen,
 			    "multiboot flags %#x require a video mode (bit 2): hvlab guests have only a serial console",
 			    flags);
 	if (unmet)
-		return fail(err, errlen,
+		return errorf(err, errlen,
 			    "multiboot flags %#x require bit %d, which this loader does not know (it meets bits 0 and 1)",
 			    flags, __builtin_ctz(unmet));
 	return 0;
@@ -127,14 +113,14 @@ static int mb_plan_aout(struct mb_plan *p, const struct mb_header *h, size_t off
 			const struct guest_ram *ram, char *err, size_t errlen)
 {
 	if (off + MB_HEADER_AOUT > size || off + MB_HEADER_AOUT > MB_SEARCH_BYTES)
-		return fail(err, errlen,
+		return errorf(err, errlen,
 			    "multiboot header at offset %#zx: its address fields (flags bit 16) run past the %s",
 			    off, off + MB_HEADER_AOUT > size ? "end of the image" : "first 8192 bytes");
 	if (h->header_addr < h->load_addr)
-		return fail(err, errlen, "multiboot header_addr %#x lies below load_addr %#x",
+		return errorf(err, errlen, "multiboot header_addr %#x lies below load_addr %#x",
 			    h->header_addr, h->load_addr);
 	if (h->header_addr - h->load_addr > off)
-		return fail(err, errlen,
+		return errorf(err, errlen,
 			    "multiboot load_addr %#x would start %#x bytes before the header, which is at file offset %#zx",
 			    h->load_addr, h->header_addr - h->load_addr, off);
 	p->file_off = off - (h->header_addr - h->load_addr);
@@ -142,11 +128,11 @@ static int mb_plan_aout(struct mb_plan *p, const struct mb_header *h, size_t off
 		p->load_len = size - p->file_off;
 	} else {
 		if (h->load_end_addr <= h->load_addr)
-			return fail(err, errlen, "multiboot load_end_addr %#x is not above load_addr %#x",
+			return errorf(err, errlen, "multiboot load_end_addr %#x is not above load_addr %#x",
 				    h->load_end_addr, h->load_addr);
 		p->load_len = h->load_end_addr - h->load_addr;
 		if (p->load_len > size - p->file_off)
-			return fail(err, errlen,
+			return errorf(err, errlen,
 				    "truncated: load_end_addr %#x needs %#llx bytes from file offset %#llx of a %zu-byte image",
 				    h->load_end_addr, (unsigned long long)p->load_len,
 				    (unsigned long long)p->file_off, size);
@@ -157,19 +143,19 @@ static int mb_plan_aout(struct mb_plan *p, const struct mb_header *h, size_t off
 		p->kernel_end = p->load_end;
 	} else {
 		if (h->bss_end_addr < p->load_end)
-			return fail(err, errlen,
+			return errorf(err, errlen,
 				    "multiboot bss_end_addr %#x lies below the end of the loaded image %#llx",
 				    h->bss_end_addr, (unsigned long long)p->load_end);
 		p->kernel_end = h->bss_end_addr;
 	}
 	if (!guest_ram_contains(ram, p->kernel_start, p->kernel_end - p->kernel_start) ||
 	    p->kernel_end > LIMIT_4G)
-		return fail(err, errlen,
+		return errorf(err, errlen,
 			    "the kernel [%#llx, %#llx) lies outside the guest's RAM [0, %#llx)",
 			    (unsigned long long)p->kernel_start, (unsigned long long)p->kernel_end,
 			    (unsigned long long)ram->size);
 	if (h->entry_addr < p->kernel_start || h->entry_addr >= p->load_end)
-		return fail(err, errlen,
+		return errorf(err, errlen,
 			    "multiboot entry_addr %#x lies outside the loaded image [%#llx, %#llx)",
 			    h->entry_addr, (unsigned long long)p->kernel_start,
 			    (unsigned long long)p->load_end);
@@ -185,13 +171,13 @@ static int mb_plan_elf(struct mb_plan *p, const uint8_t *b, size_t size,
 	char why[160];
 
 	if (size < 4 || memcmp(b, "\177ELF", 4) != 0)
-		return fail(err, errlen,
+		return errorf(err, errlen,
 			    "multiboot flags %#x lack bit 16 (address fields) and the image is not ELF: nothing says where to load it",
 			    p->flags);
 	if (guest_elf_load(b, size, ram->size, NULL, NULL, &info, why, sizeof(why)) < 0)
-		return fail(err, errlen, "multiboot ELF kernel: %s", why);
+		return errorf(err, errlen, "multiboot ELF kernel: %s", why);
 	if (info.highest > LIMIT_4G || info.entry >= LIMIT_4G)
-		return fail(err, errlen,
+		return errorf(err, errlen,
 			    "multiboot ELF kernel [%#llx, %#llx) with entry %#llx: it starts with paging off, so it must lie below 4 GiB",
 			    (unsigned long long)info.lowest, (unsigned long long)info.highest,
 			    (unsigned long long)info.entry);
@@ -209,24 +195,24 @@ static int mb_plan_modules(struct mb_plan *p, const struct mb_module *mods, unsi
 	uint64_t next = page_up(p->kernel_end);
 
 	if (nmods > MB_MAX_MODULES)
-		return fail(err, errlen, "%u modules: at most %d are supported", nmods,
+		return errorf(err, errlen, "%u modules: at most %d are supported", nmods,
 			    MB_MAX_MODULES);
 	if (nmods && !mods)
-		return fail(err, errlen, "%u modules but no module list", nmods);
+		return errorf(err, errlen, "%u modules but no module list", nmods);
 	for (unsigned i = 0; i < nmods; i++) {
 		uint64_t start = next, len = mods[i].size;
 		if (len && !mods[i].data)
-			return fail(err, errlen, "module %u: %llu bytes but no data", i,
+			return errorf(err, errlen, "module %u: %llu bytes but no data", i,
 				    (unsigned long long)len);
 		if (mods[i].cmdline &&
 		    strnlen(mods[i].cmdline, MB_CMDLINE_MAX + 1) > MB_CMDLINE_MAX)
-			return fail(err, errlen, "module %u: command line longer than %d bytes", i,
+			return errorf(err, errlen, "module %u: command line longer than %d bytes", i,
 				    MB_CMDLINE_MAX);
 		if (start < E820_HIGH_START &&
 		    (start >= E820_LOW_RAM_END || len > E820_LOW_RAM_END - start))
 			start = E820_HIGH_START;
 		if (start > limit || len > limit - start)
-			return fail(err, errlen,
+			return errorf(err, errlen,
 				    "module %u (%llu bytes) at %#llx does not fit in the guest's RAM [0, %#llx)%s",
 				    i, (unsigned long long)len, (unsigned long long)start,
 				    (unsigned long long)ram->size,
@@ -270,7 +256,7 @@ static int mb_plan_info(struct mb_plan *p, const struct mb_module *mods, unsigne
 	p->info = low_ok ? MB_INFO_LOW : page_up(last);
 	if (!low_ok && (!guest_ram_contains(ram, p->info, p->info_size) ||
 			p->info + p->info_size > LIMIT_4G))
-		return fail(err, errlen,
+		return errorf(err, errlen,
 			    "no room for the %llu-byte multiboot information: not at %#llx, and not after the last module at %#llx (RAM ends at %#llx)",
 			    (unsigned long long)p->info_size, MB_INFO_LOW, (unsigned long long)p->info,
 			    (unsigned long long)ram->size);
@@ -284,7 +270,7 @@ static int mb_put(const struct guest_ram *ram, uint64_t gpa, const void *src, ui
 		  char *err, size_t errlen)
 {
 	if (len && ram->write(ram->ctx, gpa, src, len) != 0)
-		return fail(err, errlen, "writing %llu bytes at guest-physical %#llx failed",
+		return errorf(err, errlen, "writing %llu bytes at guest-physical %#llx failed",
 			    (unsigned long long)len, (unsigned long long)gpa);
 	return 0;
 }
@@ -387,11 +373,11 @@ int mb_load(const void *image, size_t size, const char *cmdline, const struct mb
 	if (err && errlen)
 		err[0] = '\0';
 	if (!image || size == 0)
-		return fail(err, errlen, "empty kernel image");
+		return errorf(err, errlen, "empty kernel image");
 	if (!ram || !ram->write || !ram->zero)
-		return fail(err, errlen, "no guest RAM to load into");
+		return errorf(err, errlen, "no guest RAM to load into");
 	if (strnlen(p.cmdline, MB_CMDLINE_MAX + 1) > MB_CMDLINE_MAX)
-		return fail(err, errlen, "kernel command line longer than %d bytes", MB_CMDLINE_MAX);
+		return errorf(err, errlen, "kernel command line longer than %d bytes", MB_CMDLINE_MAX);
 	if (mb_find_header(b, size, &h, &off, err, errlen) < 0)
 		return -1;
 	p.flags = h.flags;
@@ -410,7 +396,7 @@ int mb_load(const void *image, size_t size, const char *cmdline, const struct mb
 			return -1;
 		if (p.kernel_end > p.load_end &&
 		    ram->zero(ram->ctx, p.load_end, p.kernel_end - p.load_end) != 0)
-			return fail(err, errlen, "zeroing the kernel's .bss at %#llx failed",
+			return errorf(err, errlen, "zeroing the kernel's .bss at %#llx failed",
 				    (unsigned long long)p.load_end);
 	} else if (guest_elf_load(b, size, ram->size, mb_elf_copy, (void *)ram, NULL, err,
 				  errlen) < 0) {

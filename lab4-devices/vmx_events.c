@@ -23,7 +23,6 @@
 
 #define INTR_TYPE_SHIFT      8
 #define INTR_INFO(vec, type) ((vec) | ((type) << INTR_TYPE_SHIFT) | VMX_INTR_INFO_VALID)
-#define IDT_INFO_NMI_UNBLOCK (1u << 12)   /* IDT-vectoring info: reserved on entry (24.8.3) */
 #define VMX_MISC_HLT_STATE   (1ull << 6)  /* IA32_VMX_MISC: activity state HLT supported */
 
 static void set_proc(struct vcpu *v, uint32_t bit, bool on)
@@ -34,29 +33,6 @@ static void set_proc(struct vcpu *v, uint32_t bit, bool on)
 		x->proc = proc;
 		vmcs_write32(VMCS_CPU_BASED_VM_EXEC_CONTROL, proc);
 	}
-}
-
-/*
- * An event whose delivery the exit interrupted (the IDT-vectoring field,
- * 27.2.4) must be delivered again, as if nothing happened: the same
- * vector, type and error code; software interrupts and exceptions also
- * need their instruction length (24.8.3). True when one was queued.
- */
-static bool reinject_interrupted_event(void)
-{
-	uint32_t idt = vmcs_read32(VMCS_IDT_VECTORING_INFO_FIELD);
-	if (!(idt & VMX_INTR_INFO_VALID))
-		return false;
-	unsigned type = VMX_INTR_INFO_TYPE(idt);
-	if (idt & VMX_INTR_INFO_ERRCODE)
-		vmcs_write32(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE,
-			     vmcs_read32(VMCS_IDT_VECTORING_ERROR_CODE));
-	if (type == VMX_INTR_TYPE_SW_INTR || type == VMX_INTR_TYPE_PRIV_SW_EXC ||
-	    type == VMX_INTR_TYPE_SW_EXC)
-		vmcs_write32(VMCS_VM_ENTRY_INSTRUCTION_LEN,
-			     vmcs_read32(VMCS_VM_EXIT_INSTRUCTION_LEN));
-	vmcs_write32(VMCS_VM_ENTRY_INTR_INFO_FIELD, idt & ~IDT_INFO_NMI_UNBLOCK);
-	return true;
 }
 
 /* The guest takes a maskable interrupt now: IF set, no STI or MOV-SS shadow (24.4.2). */
@@ -82,8 +58,8 @@ void vm_vendor_deliver(struct vcpu *v)
 	/* BEGIN SOLUTION lab4 */
 	if (vmcs_read32(VMCS_VM_ENTRY_INTR_INFO_FIELD) & VMX_INTR_INFO_VALID)
 		return;   /* a handler injected an exception already */
-	if (reinject_interrupted_event())
-		return;
+	if (vmx_reinject_vectoring())
+		return;   /* an event an exit interrupted goes first (27.2.4) */
 	struct vm_platform *p = v->vm->platform;
 	/* An NMI first (it outranks maskable interrupts, Vol. 3A 6.9). While one
 	 * is being handled (blocking by NMI, until IRET) or in a MOV-SS shadow
@@ -121,7 +97,6 @@ void vm_vendor_deliver(struct vcpu *v)
 	/* STUB lab4
 	(void)v;
 	(void)set_proc;
-	(void)reinject_interrupted_event;
 	(void)guest_interruptible;
 	NOT_IMPLEMENTED("lab4");
 	*/

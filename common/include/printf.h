@@ -21,6 +21,12 @@ int ksnprintf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /** Print to the console. One call is written atomically with respect to other CPUs. */
+/**
+ * Format a reason into @err (when @err is not NULL and @errlen not 0) and
+ * return -1: the "0, or -1 with a message" convention of the loaders and
+ * validators (guest_elf.c, bzimage.c, multiboot_load.c, mptable.c).
+ */
+int errorf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int kvprintf(const char *fmt, va_list ap);
 

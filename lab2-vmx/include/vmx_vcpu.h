@@ -78,6 +78,12 @@ void vmx_msr_passthrough(struct vcpu *v, uint32_t msr);
  * watchdog budget, and the new slice ends at the device's deadline.
  */
 void vmx_slice_rearm(struct vcpu *v);
+/**
+ * Queue again for the next entry the event whose delivery an exit
+ * interrupted (the IDT-vectoring information, 27.2.4), if there is one;
+ * true when it did (vmx_exit_slow.c).
+ */
+bool vmx_reinject_vectoring(void);
 /** Queue hardware exception @vector for the next VM entry (vmx_exit.c). */
 void vmx_inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t error);
 /** Print a VM-entry failure of @v named (VMfail error or exit reason bit 31). */
