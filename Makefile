@@ -14,7 +14,9 @@ OBJCOPY := objcopy
 
 # Labs present in this tree (a student handout holds labs 1..N only).
 LAB_DIRS := $(patsubst %/lab.mk,%,$(sort $(wildcard lab*/lab.mk)))
-INCLUDES := -Icommon/include $(foreach d,$(LAB_DIRS),-I$(d)/include)
+# Each lab's include/ (generic headers) and the lab itself, so that vendor
+# headers are named with their folder: #include "vmx/vmcs.h", "svm/vmcb.h".
+INCLUDES := -Icommon/include $(foreach d,$(LAB_DIRS),-I$(d)/include -I$(d))
 
 KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
 	-ffreestanding -fno-builtin -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
@@ -76,7 +78,7 @@ include tools/tools.mk
 # ---- host unit tests (criterion) ----
 # Pure logic is compiled for the host. -iquote keeps our own "string.h" etc.
 # from shadowing the C library's <string.h> that criterion includes.
-UNIT_INCLUDES := -iquote common/include $(foreach d,$(LAB_DIRS),-iquote $(d)/include)
+UNIT_INCLUDES := -iquote common/include $(foreach d,$(LAB_DIRS),-iquote $(d)/include -iquote $(d))
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Wno-unused-parameter \
 	-fsanitize=address,undefined -fno-omit-frame-pointer $(UNIT_INCLUDES)
 UNIT_BINS := $(addprefix $(BUILD)/unit/,$(UNIT_TESTS))

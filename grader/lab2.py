@@ -41,7 +41,7 @@ demo = check(5, "demo guest on every CPU (make run)", expect_lines([
     r"^hvlab: nothing more to run",
 ], end="finished"), run=DEMO, name="demo")
 
-# What lab 2's vCPUs ask of each control field (lab2-vmx/vmx_vcpu.c,
+# What lab 2's vCPUs ask of each control field (lab2-vmx/vmx/vmx_vcpu.c,
 # vmx_compute_controls): bits it needs, bits it takes when allowed.
 # SDM Vol. 3C, 24.6-24.8; bit numbers from Vol. 3D, Appendix A.
 WANTED = {

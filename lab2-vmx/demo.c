@@ -23,9 +23,9 @@
 #include "smp.h"
 #include "string.h"
 #include "vcpu.h"
-#include "vmx_caps.h"
-#include "vmx_cpu.h"
-#include "vmx_vcpu.h"
+#include "vmx/vmx_caps.h"
+#include "vmx/vmx_cpu.h"
+#include "vmx/vmx_vcpu.h"
 
 #define DEMO_IMAGE        "demo"
 #define GUEST_NAME_MAX    64

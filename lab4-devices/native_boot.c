@@ -28,7 +28,7 @@
 #include "printf.h"
 #include "string.h"
 #include "vm_platform.h"
-#include "vmx_cpu.h"
+#include "vmx/vmx_cpu.h"
 #include "x86.h"
 
 #define ARG_MAX           160

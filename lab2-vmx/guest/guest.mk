@@ -16,8 +16,8 @@ GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
 	-fno-pie -fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
 	-mno-red-zone -mgeneral-regs-only -mno-sse -mno-mmx -mno-80387 -mcmodel=small \
 	-fcf-protection=none -fno-toplevel-reorder \
-	-I$(GUEST_DIR)/include -Ilab2-vmx/include -Icommon/include
-GUEST_ASFLAGS := -g -D__ASSEMBLY__ -I$(GUEST_DIR)/include -Ilab2-vmx/include
+	-I$(GUEST_DIR)/include -Ilab2-vmx/include -Ilab2-vmx -Icommon/include
+GUEST_ASFLAGS := -g -D__ASSEMBLY__ -I$(GUEST_DIR)/include -Ilab2-vmx/include -Ilab2-vmx
 GUEST_LDFLAGS := -nostdlib -static -N --no-warn-rwx-segments
 
 GUEST_RT_SRCS := $(GUEST_DIR)/rt/entry64.S $(GUEST_DIR)/rt/isr64.S $(GUEST_DIR)/rt/trap.c \

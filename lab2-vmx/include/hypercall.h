@@ -3,7 +3,9 @@
  * guests it runs (this header is included by guest code too: no kernel
  * types here).
  *
- * A guest calls the hypervisor with VMCALL (Intel; VMMCALL on AMD):
+ * A guest calls the hypervisor with VMCALL on Intel, VMMCALL on AMD (each
+ * vendor's instruction exits; the other one raises #UD): CPUID leaf 0's
+ * vendor string says which CPU the guest runs on.
  *   RAX = hypercall number, RDI, RSI, RDX = arguments;
  *   the result comes back in RAX (negative = error, HC_E*), other GPRs are
  *   preserved. RIP advances past the VMCALL.
@@ -22,8 +24,24 @@
 
 /* Counters for HC_READ_COUNTER. */
 #define HC_COUNTER_EXITS        0   /* VM exits of this vCPU so far, all reasons */
-#define HC_COUNTER_EXITS_REASON 1   /* VM exits of this vCPU with basic reason = arg */
+#define HC_COUNTER_EXITS_REASON 1   /* VM exits of this vCPU of kind = arg (HC_EXIT_*) */
 #define HC_COUNTER_TSC          2   /* the host TSC (under Bochs: emulated instructions) */
+
+/*
+ * Exit kinds: what a VM exit was, in words both vendors share. The vendor
+ * maps its own reason (VMX basic exit reason, SVM exit code) to one of
+ * these; HC_COUNTER_EXITS_REASON counts by kind, and the hypervisor's exit
+ * line ("exits: 31 (cpuid 2, hlt 1, hypercall 27, io 1)") names them so.
+ */
+#define HC_EXIT_KINDS(X) \
+	X(OTHER, other) X(CPUID, cpuid) X(HLT, hlt) X(HYPERCALL, hypercall) X(IO, io) \
+	X(RDMSR, rdmsr) X(WRMSR, wrmsr) X(CR, cr) X(EXCEPTION, exception) X(INTR, intr) \
+	X(NMI, nmi) X(TIMER, timer) X(IRQ_WINDOW, irq_window) X(GPA_FAULT, gpa_fault) \
+	X(SHUTDOWN, shutdown) X(VIRT_INSN, virt_insn) X(INIT, init) X(INVALID, invalid)
+#define HC_EXIT_KIND_ENUM(name, word) HC_EXIT_##name,
+#ifndef __ASSEMBLY__
+enum hc_exit_kind { HC_EXIT_KINDS(HC_EXIT_KIND_ENUM) HC_EXIT_KIND_COUNT };
+#endif
 
 /* Errors (returned negated in RAX). */
 #define HC_ENOSYS    38   /* unknown hypercall number */

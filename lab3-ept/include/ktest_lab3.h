@@ -9,7 +9,7 @@
 #include "ktest.h"
 #include "vm.h"
 #include "vm_vendor.h"
-#include "vmx_caps.h"
+#include "vmx/vmx_caps.h"
 
 /* Skip a test where lab-3 VMs cannot run (no VMX, EPT or unrestricted guest). */
 #define NEED_LAB3() \

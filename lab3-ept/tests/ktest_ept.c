@@ -9,9 +9,9 @@
 #include "ktest_lab3.h"
 #include "pmm.h"
 #include "vm_vendor.h"
-#include "vmx.h"
-#include "vmx_caps.h"
-#include "vmx_cpu.h"
+#include "vmx/vmx.h"
+#include "vmx/vmx_caps.h"
+#include "vmx/vmx_cpu.h"
 
 #define KT_GPA_1G   (1ull << 30)
 #define KT_HPA_1G   0ull            /* host memory at 0, 1 GiB aligned */

@@ -24,8 +24,8 @@
 #include "victim.h"
 #include "vm.h"
 #include "vm_vendor.h"
-#include "vmx_caps.h"
-#include "vmx_vcpu.h"
+#include "vmx/vmx_caps.h"
+#include "vmx/vmx_vcpu.h"
 #include "x86.h"
 
 #define ISO_SEED        0x5eedu

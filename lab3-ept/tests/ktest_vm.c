@@ -17,11 +17,11 @@
 #include "victim.h"
 #include "vm.h"
 #include "vm_vendor.h"
-#include "vmcs.h"
-#include "vmx_caps.h"
-#include "vmx_cpu.h"
-#include "vmx_ctls.h"
-#include "vmx_vcpu.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmx_caps.h"
+#include "vmx/vmx_cpu.h"
+#include "vmx/vmx_ctls.h"
+#include "vmx/vmx_vcpu.h"
 #include "x86.h"
 
 #define KT_SEED_A      0x1234u

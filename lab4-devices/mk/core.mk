@@ -2,7 +2,7 @@
 # ports, the MSRs and CPUID of a PC, the wiring of the device models,
 # VMX event injection and start states, and booting one guest (boot=).
 KERNEL_SRCS += lab4-devices/pio.c lab4-devices/ports.c lab4-devices/platform.c \
-	lab4-devices/platform_msr.c lab4-devices/vmx_events.c lab4-devices/vmx_start.c \
+	lab4-devices/platform_msr.c lab4-devices/vmx/vmx_events.c lab4-devices/vmx/vmx_start.c \
 	lab4-devices/boot_guest.c lab4-devices/acpi_tables.c
 
 # Payloads: guest files linked into the kernel as guest images, for boot=NAME:

@@ -14,7 +14,7 @@
 #include "pmm.h"
 #include "string.h"
 #include "vm_platform_internal.h"
-#include "vmx_cpu.h"
+#include "vmx/vmx_cpu.h"
 
 #define KT_RAM          (4ul << 20)
 #define KT_STORM_WRITES 20000u

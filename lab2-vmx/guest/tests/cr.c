@@ -3,7 +3,7 @@
  * Instruction Behavior in VMX Non-Root Operation": MOV to/from CR0/CR4
  * with guest/host masks and read shadows; qualification in 27.2.1).
  *
- * hvlab's policy (lab2-vmx/vmx_vcpu.c, vmx_exit_slow.c): the CR0/CR4 bits
+ * hvlab's policy (lab2-vmx/vmx/vmx_vcpu.c, vmx_exit_slow.c): the CR0/CR4 bits
  * that VMX operation fixes (and the bits the CPU lacks) are host-owned: the
  * guest reads its own value from the read shadow, and writing them exits.
  * CR0: PE, NE, PG on Bochs; clearing PE or PG, a bit above 31, or NW
@@ -15,7 +15,7 @@
 #include "gtest.h"
 #include "hcall.h"
 #include "probe.h"
-#include "vmcs_fields.h"
+#include "vmx/vmcs_fields.h"
 #include "x86.h"
 
 /* CR0 and CR4 bits (SDM Vol. 3A, 2.5, Figures 2-7 and 2-8). */

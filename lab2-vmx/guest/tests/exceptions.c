@@ -1,6 +1,6 @@
 /*
  * exceptions.c - the exception bitmap (Intel SDM Vol. 3C, 24.6.3, 25.2).
- * hvlab intercepts only #DF (lab2-vmx/vmx_vcpu.c: a double fault means the
+ * hvlab intercepts only #DF (lab2-vmx/vmx/vmx_vcpu.c: a double fault means the
  * guest's IDT or stack is broken, and the hypervisor stops that guest; the
  * lab2-triple guest shows it). Every other exception is the guest's own:
  * it goes straight to the guest's IDT, with its error code and CR2, and
@@ -10,7 +10,7 @@
 #include "gtest.h"
 #include "hcall.h"
 #include "probe.h"
-#include "vmcs_fields.h"
+#include "vmx/vmcs_fields.h"
 
 #define NONCANONICAL_ADDR 0x8000000000000000ul
 #define UNMAPPED_ADDR     0x1000ul          /* below GUEST_BASE: never mapped */

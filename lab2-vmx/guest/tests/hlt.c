@@ -6,7 +6,7 @@
  */
 #include "gtest.h"
 #include "hcall.h"
-#include "vmcs_fields.h"
+#include "vmx/vmcs_fields.h"
 #include "x86.h"
 
 #define RFLAGS_IF (1ul << 9)

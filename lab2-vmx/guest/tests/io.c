@@ -9,7 +9,7 @@
 #include "hcall.h"
 #include "probe.h"
 #include "string.h"
-#include "vmcs_fields.h"
+#include "vmx/vmcs_fields.h"
 #include "x86.h"
 
 #define PORT_UNCLAIMED 0x2a0      /* nothing lives here on a PC */

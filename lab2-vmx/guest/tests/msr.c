@@ -8,7 +8,7 @@
 #include "gtest.h"
 #include "hcall.h"
 #include "probe.h"
-#include "vmcs_fields.h"
+#include "vmx/vmcs_fields.h"
 #include "x86.h"
 
 /* Architectural MSRs (SDM Vol. 4, Table 2-2). */

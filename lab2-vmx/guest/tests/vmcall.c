@@ -6,7 +6,7 @@
 #include "gtest.h"
 #include "hcall.h"
 #include "string.h"
-#include "vmcs_fields.h"
+#include "vmx/vmcs_fields.h"
 #include "x86.h"
 
 #define HC_UNKNOWN_NR 0x7fff      /* no hypercall has this number */

@@ -8,7 +8,7 @@
 #include "grt.h"
 #include "gtest.h"
 #include "probe.h"
-#include "vmcs_fields.h"
+#include "vmx/vmcs_fields.h"
 
 #define INVEPT_SINGLE_CONTEXT 1
 

@@ -7,7 +7,7 @@
  * fail with exit reason 33 (bit 31 set: 0x80000021); a bad MSR-load entry
  * with exit reason 34, qualification = the entry's number from 1.
  */
-#include "vmx_check_rules.h"
+#include "vmx/vmx_check_rules.h"
 
 void vmcheck_guest_cr0_fixed(struct vmcheck_ctx *c)
 {

@@ -13,10 +13,10 @@
 #include "pmm.h"
 #include "string.h"
 #include "vcpu.h"
-#include "vmcs.h"
-#include "vmx_caps.h"
-#include "vmx_cpu.h"
-#include "vmx_vcpu.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmx_caps.h"
+#include "vmx/vmx_cpu.h"
+#include "vmx/vmx_vcpu.h"
 #include "x86.h"
 
 #define KT_GUEST_DECL(n) extern const uint8_t ktg_##n##_start[], ktg_##n##_end[]

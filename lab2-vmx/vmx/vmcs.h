@@ -20,8 +20,8 @@
 #define HVLAB_VMCS_H
 
 #include <stdint.h>
-#include "vmcs_fields.h"
-#include "vmx.h"
+#include "vmx/vmcs_fields.h"
+#include "vmx/vmx.h"
 
 /* The error function has no body: a call that survives constant folding
  * (a constant field of the wrong width) fails the build with this text. */

@@ -17,12 +17,12 @@
 #include "string.h"
 #include "trap.h"
 #include "vcpu_policy.h"
-#include "vmcs.h"
-#include "vmcs_dump.h"
-#include "vmx_check.h"
-#include "vmx_caps.h"
-#include "vmx_cpu.h"
-#include "vmx_vcpu.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmcs_dump.h"
+#include "vmx/vmx_check.h"
+#include "vmx/vmx_caps.h"
+#include "vmx/vmx_cpu.h"
+#include "vmx/vmx_vcpu.h"
 #include "x86.h"
 
 #define MSR_IA32_SYSENTER_CS   0x174

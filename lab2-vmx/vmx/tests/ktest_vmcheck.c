@@ -23,10 +23,10 @@
 #include "printf.h"
 #include "string.h"
 #include "vcpu.h"
-#include "vmcs.h"
-#include "vmx_caps.h"
-#include "vmx_check.h"
-#include "vmx_ctls.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmx_caps.h"
+#include "vmx/vmx_check.h"
+#include "vmx/vmx_ctls.h"
 
 #define CHECK_IMAGE "demo"
 #define UNDO_MAX 8

@@ -11,10 +11,10 @@
  */
 #include "printf.h"
 #include "vm_start.h"
-#include "vmcs.h"
-#include "vmx_caps.h"
-#include "vmx_ctls.h"
-#include "vmx_vcpu.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmx_caps.h"
+#include "vmx/vmx_ctls.h"
+#include "vmx/vmx_vcpu.h"
 #include "x86.h"
 
 #define FLAT_LIMIT   0xffffffffu

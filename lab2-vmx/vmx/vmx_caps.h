@@ -15,7 +15,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "vmx_ctls.h"   /* the control bits by name (VMX_PIN_..., VMX_PROC_...) */
+#include "vmx/vmx_ctls.h"   /* the control bits by name (VMX_PIN_..., VMX_PROC_...) */
 
 /* Capability MSRs (Vol. 3D, Appendix A; Vol. 4, Table 2-2). */
 #define MSR_IA32_VMX_CR0_FIXED0          0x486

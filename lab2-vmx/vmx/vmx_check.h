@@ -20,7 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "vmcs_fields.h"
+#include "vmx/vmcs_fields.h"
 
 /*
  * The rules: X(ENUM_NAME, id, SDM section, what is expected). The id is

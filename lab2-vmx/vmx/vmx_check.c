@@ -9,7 +9,7 @@
 #include <stdarg.h>
 #include "printf.h"
 #include "string.h"
-#include "vmx_check_rules.h"
+#include "vmx/vmx_check_rules.h"
 
 static const struct {
 	const char *id, *section, *text;

@@ -14,9 +14,9 @@
 #include "printf.h"
 #include "trap.h"
 #include "vcpu_policy.h"
-#include "vmcs.h"
-#include "vmx_exit.h"
-#include "vmx_vcpu.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmx_exit.h"
+#include "vmx/vmx_vcpu.h"
 
 #define INTR_INFO_TYPE_SHIFT 8   /* bits 10:8 of the interruption information (Table 24-16) */
 

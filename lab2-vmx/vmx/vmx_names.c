@@ -3,7 +3,7 @@
  * generated from the X-macro tables of vmcs_fields.h so they cannot drift.
  */
 #include <stddef.h>
-#include "vmcs_fields.h"
+#include "vmx/vmcs_fields.h"
 
 const char *vmcs_field_name(unsigned long encoding)
 {

@@ -12,11 +12,11 @@
 #include "string.h"
 #include "trap.h"
 #include "vcpu_policy.h"
-#include "vmcs.h"
-#include "vmcs_dump.h"
-#include "vmx_caps.h"
-#include "vmx_exit.h"
-#include "vmx_vcpu.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmcs_dump.h"
+#include "vmx/vmx_caps.h"
+#include "vmx/vmx_exit.h"
+#include "vmx/vmx_vcpu.h"
 #include "x86.h"
 
 #define RFLAGS_IF (1ull << 9)

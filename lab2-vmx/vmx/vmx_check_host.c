@@ -5,7 +5,7 @@
  * Address-Space Size"). A broken rule here makes VMLAUNCH fail with
  * VMfailValid, VM-instruction error 8.
  */
-#include "vmx_check_rules.h"
+#include "vmx/vmx_check_rules.h"
 
 static bool host_64(struct vmcheck_ctx *c)
 {

@@ -11,10 +11,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "printf.h"
-#include "vmcs.h"
-#include "vmcs_dump.h"
-#include "vmx_caps.h"
-#include "vmx_ctls.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmcs_dump.h"
+#include "vmx/vmx_caps.h"
+#include "vmx/vmx_ctls.h"
 
 #define NO_VMCS 0xffffffffffffffffull
 

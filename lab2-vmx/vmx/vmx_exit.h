@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "vcpu.h"
-#include "vmx_ctls.h"
+#include "vmx/vmx_ctls.h"
 
 #define EXIT_REASON_BASIC_MASK 0xffffu   /* bits 15:0 of the exit reason (24.9.1) */
 

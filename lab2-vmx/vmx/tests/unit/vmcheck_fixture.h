@@ -7,8 +7,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "vmx_check.h"
-#include "vmx_ctls.h"
+#include "vmx/vmx_check.h"
+#include "vmx/vmx_ctls.h"
 
 extern struct vmcs_snapshot snap;
 extern struct vmcheck_report rep;

@@ -8,9 +8,9 @@
 #include "memmap.h"
 #include "printf.h"
 #include "string.h"
-#include "vmcs.h"
-#include "vmx_caps.h"
-#include "vmx_check.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmx_caps.h"
+#include "vmx/vmx_check.h"
 #include "x86.h"
 
 #define CPUID_EXT_ADDR_SIZES 0x80000008u    /* EAX[7:0] = MAXPHYADDR */

@@ -16,10 +16,10 @@
 #include "vm_platform_internal.h"
 #include "printf.h"
 #include "vm_vendor.h"
-#include "vmcs.h"
-#include "vmx_caps.h"
-#include "vmx_ctls.h"
-#include "vmx_vcpu.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmx_caps.h"
+#include "vmx/vmx_ctls.h"
+#include "vmx/vmx_vcpu.h"
 
 #define INTR_TYPE_SHIFT      8
 #define INTR_INFO(vec, type) ((vec) | ((type) << INTR_TYPE_SHIFT) | VMX_INTR_INFO_VALID)

@@ -11,11 +11,11 @@
 #include "printf.h"
 #include "vcpu_policy.h"
 #include "vm_vendor.h"
-#include "vmcs.h"
-#include "vmx.h"
-#include "vmx_caps.h"
-#include "vmx_ctls.h"
-#include "vmx_vcpu.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmx.h"
+#include "vmx/vmx_caps.h"
+#include "vmx/vmx_ctls.h"
+#include "vmx/vmx_vcpu.h"
 #include "x86.h"
 
 #define CPUID_SIGNATURE_LEAF 1

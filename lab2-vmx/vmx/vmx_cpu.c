@@ -9,9 +9,9 @@
 #include "printf.h"
 #include "panic.h"
 #include "smp.h"
-#include "vmcs.h"
-#include "vmx_caps.h"
-#include "vmx_cpu.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmx_caps.h"
+#include "vmx/vmx_cpu.h"
 #include "x86.h"
 
 #define CR4_VMXE        (1ull << 13)

@@ -5,7 +5,7 @@
  * VMLAUNCH fail with VMfailValid, VM-instruction error 7.
  */
 #include <stddef.h>
-#include "vmx_check_rules.h"
+#include "vmx/vmx_check_rules.h"
 
 /* The SDM names of the control bits, from vmx_ctls.h's tables. (The
  * checker keeps its own lookup: it also runs on the host, without

@@ -8,7 +8,7 @@
  */
 #include "panic.h"
 #include "printf.h"
-#include "vmx_caps.h"
+#include "vmx/vmx_caps.h"
 #include "x86.h"
 
 #define CPUID1_ECX_VMX (1u << 5)

@@ -8,7 +8,7 @@
  * A broken rule fails the entry with exit reason 0x80000021.
  */
 #include "panic.h"
-#include "vmx_check_rules.h"
+#include "vmx/vmx_check_rules.h"
 
 enum seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR, SEG_COUNT };
 

@@ -8,7 +8,7 @@
  * Operation" for the fixed bits.
  */
 #include "printf.h"
-#include "vmx_caps.h"
+#include "vmx/vmx_caps.h"
 
 static const char *const memtype_names[16] = { [0] = "UC", [6] = "WB" };
 

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include "panic.h"
 #include "printf.h"
-#include "vmcs.h"
+#include "vmx/vmcs.h"
 
 unsigned long vmcs_failures;
 

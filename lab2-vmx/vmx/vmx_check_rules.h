@@ -13,8 +13,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "vmx_check.h"
-#include "vmx_ctls.h"
+#include "vmx/vmx_check.h"
+#include "vmx/vmx_ctls.h"
 
 struct vmcheck_ctx {
 	const struct vmcs_snapshot *s;

@@ -19,9 +19,9 @@
 #include "string.h"
 #include "vm.h"
 #include "vm_vendor.h"
-#include "vmcs.h"
-#include "vmx_ctls.h"
-#include "vmx_vcpu.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmx_ctls.h"
+#include "vmx/vmx_vcpu.h"
 
 #define INSN_MAX_LEN 15   /* the longest x86 instruction (Vol. 2A, 2.3.11) */
 
