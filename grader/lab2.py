@@ -30,12 +30,12 @@ CHECK_KTESTS = RunSpec(cmdline="test=vmcheck_*", cpus=CPUS)
 # make run: the demo guest says hello on each CPU and the hypervisor prints
 # its exit counts when it ends.
 demo = check(5, "demo guest on every CPU (make run)", expect_lines([
-    r"^demo: VMX on for 2 of 2 CPUs",
+    r"^demo: (VMX|SVM) on for 2 of 2 CPUs",
     r"^demo: running guest demo on cpu 0",
     r"^\[guest demo\] hello from a guest .* running under \"hvlabhvlabhv\"",
-    r"^\[guest demo\] CPUID says VMX is not available to me",
+    r"^\[guest demo\] CPUID says VMX and SVM are not available to me",
     r"^vcpu: guest demo exited with code 0",
-    r"^vcpu: guest demo exits: \d+ \(.*CPUID \d+.*VMCALL \d+.*IO_INSTRUCTION \d+",
+    r"^vcpu: guest demo exits: \d+ \(cpuid \d+.*hypercall \d+.*io \d+",
     r"^demo: running guest demo on cpu 1",
     r"^vcpu: guest demo exited with code 0",
     r"^hvlab: nothing more to run",

@@ -60,7 +60,7 @@ def init_test_lines(path):
         [r"^init-test: SUMMARY 9 checks, 0 failures",
          r"reboot: System halted",
          r"^vcpu: guest vmlinuz halted with interrupts off",
-         r"^vcpu: guest vmlinuz exits: \d+ \(.*IO_INSTRUCTION",
+         r"^vcpu: guest vmlinuz exits: \d+ \(.*\bio \d+",
          r"^vm vmlinuz: [\d.]+ s of guest time, \d+ interrupts injected",
          r"^boot: finished; exit status 0"]
 

@@ -23,9 +23,6 @@
 #include "smp.h"
 #include "string.h"
 #include "vcpu.h"
-#include "vmx/vmx_caps.h"
-#include "vmx/vmx_cpu.h"
-#include "vmx/vmx_vcpu.h"
 
 #define DEMO_IMAGE        "demo"
 #define GUEST_NAME_MAX    64
@@ -33,13 +30,10 @@
 #define STATUS_NO_GUEST   127      /* guest=NAME could not be started */
 #define AP_DEMO_WAIT_US   20000000 /* bound on one demo guest on an AP (PIT time) */
 
-/* Print why VMX cannot be used, and say so to the caller. */
-static bool vmx_usable(void)
+/* The vendor backend this CPU has (VMX or SVM), or NULL after saying why. */
+static const struct vcpu_ops *virt_usable(void)
 {
-	if (vmx_caps_get() == 0)
-		return true;
-	kprintf("VMX not available: %s\n", vmx_unavailable_reason());
-	return false;
+	return vcpu_backend();
 }
 
 /* Run @img once on this CPU; its exit code or -VCPU_E*, or -STATUS_NO_GUEST. */
@@ -56,35 +50,13 @@ static int run_image(const struct guest_image *img)
 /* The hint a plain boot prints (the rule: at most one short line). */
 static int lab2_hint(void)
 {
-	if (cmdline_get("vmx", NULL, 0) || cmdline_get("demo", NULL, 0) ||
+	if (cmdline_get("vmx", NULL, 0) || cmdline_get("svm", NULL, 0) || cmdline_get("demo", NULL, 0) ||
 	    cmdline_get("guest", NULL, 0) || cmdline_get("test", NULL, 0))
 		return 0;
 	kprintf("lab2: boot with 'demo', 'vmx=caps' or 'guest=NAME' to run guests\n");
 	return 0;
 }
 INITCALL(20, lab2_hint);
-
-static int lab2_vmx_caps(void)
-{
-	char what[16];
-	if (!cmdline_get("vmx", what, sizeof(what)))
-		return 0;
-	if (strcmp(what, "caps") != 0) {
-		kprintf("vmx=%s: unknown; vmx=caps prints the VMX capability report\n", what);
-		return 0;
-	}
-	if (!vmx_usable())
-		return 0;
-	vmx_caps_print(&vmx_caps);
-	/* What lab 2's vCPUs get from those MSRs (vmx_compute_controls). */
-	struct vmx_vcpu x;
-	if (vmx_compute_controls(&x, true) == 0)
-		kprintf("vmx caps: controls hvlab computes: pin-based %#010x, primary %#010x, "
-			"secondary %#010x, exit %#010x, entry %#010x\n",
-			x.pin, x.proc, x.proc2, x.exit, x.entry);
-	return 0;
-}
-INITCALL(21, lab2_vmx_caps);
 
 struct ap_demo { const struct guest_image *img; volatile int rc; };
 
@@ -97,19 +69,20 @@ static void demo_on_ap(void *arg)
 /* `demo`: the hello-world guest on every CPU, one after the other. */
 static int lab2_demo(void)
 {
-	if (!cmdline_demo("2") || !vmx_usable())
+	const struct vcpu_ops *ops;
+	if (!cmdline_demo("2") || !(ops = virt_usable()))
 		return 0;
 	const struct guest_image *img = guest_image_find(DEMO_IMAGE);
 	if (!img) {
 		kprintf("demo: no guest image \"%s\" in this kernel\n", DEMO_IMAGE);
 		return -1;
 	}
-	int failed = vmx_enable_all();
-	kprintf("demo: VMX on for %d of %d CPUs\n", ncpus - failed, ncpus);
+	int failed = ops->enable_all();
+	kprintf("demo: %s on for %d of %d CPUs\n", ops->hw_name, ncpus - failed, ncpus);
 	kprintf("demo: running guest %s on cpu 0\n", img->name);
 	int rc = run_image(img);
 	for (int cpu = 1; cpu < ncpus; cpu++) {
-		if (!vmx_cpu_is_on(cpu))
+		if (!ops->cpu_is_on(cpu))
 			continue;
 		struct ap_demo d = { img, -STATUS_NO_GUEST };
 		kprintf("demo: running guest %s on cpu %d\n", img->name, cpu);
@@ -128,9 +101,9 @@ static int lab2_guest(void)
 	char name[GUEST_NAME_MAX];
 	if (!cmdline_get("guest", name, sizeof(name)))
 		return 0;
-	if (!vmx_usable()) {
-		/* vmx_usable() said why; the run asked for a guest and got none. */
-		kprintf("guest: cannot run %s without VMX\n", name);
+	if (!virt_usable()) {
+		/* virt_usable() said why; the run asked for a guest and got none. */
+		kprintf("guest: cannot run %s without VMX or SVM\n", name);
 		kprintf("hvlab: nothing more to run; shutting down with status %d\n", STATUS_NO_GUEST);
 		platform_exit(STATUS_NO_GUEST);
 	}

@@ -49,7 +49,7 @@ static long hc_read_counter(struct vcpu *v, uint64_t counter, uint64_t arg, uint
 	case HC_COUNTER_EXITS:
 		return (long)vcpu_exits_total(v);
 	case HC_COUNTER_EXITS_REASON:
-		return arg < VCPU_EXIT_REASONS ? (long)v->exit_counts[arg] : -HC_EINVAL;
+		return arg < HC_EXIT_KIND_COUNT ? (long)vcpu_exits_of_kind(v, (unsigned)arg) : -HC_EINVAL;
 	case HC_COUNTER_TSC:
 		return (long)rdtsc();
 	}

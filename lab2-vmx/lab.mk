@@ -23,3 +23,4 @@ UNIT_SRCS_vmx_check := lab2-vmx/vmx/tests/unit/test_vmx_check.c lab2-vmx/vmx/tes
 	lab2-vmx/vmx/vmx_check.c lab2-vmx/vmx/vmx_check_ctls.c lab2-vmx/vmx/vmx_check_host.c \
 	lab2-vmx/vmx/vmx_check_guest.c lab2-vmx/vmx/vmx_check_seg.c lab2-vmx/vmx/vmx_names.c \
 	common/printf.c
+include $(sort $(wildcard lab2-vmx/svm/*.mk))

@@ -13,15 +13,29 @@
 
 #define RFLAGS_IF (1ull << 9)
 
-/* The backends vcpu_create() tries, in order; the first usable one wins. */
-static const struct vcpu_ops *const vcpu_backends[] = { &vmx_vcpu_ops };
+/*
+ * The backend is the CPU's: CPUID.1:ECX.VMX (Intel SDM Vol. 3C, 23.6
+ * "Discovering Support for VMX") or CPUID.80000001h:ECX.SVM (AMD APM
+ * Vol. 2, 15.4 "Enabling SVM"). Its cpu_enable then turns the extension
+ * on for this CPU (VMXON, or EFER.SVME), or says why it cannot.
+ */
+#define CPUID1_ECX_VMX          (1u << 5)
+#define CPUID_EXT_FEATURES      0x80000001u
+#define CPUID_EXT_ECX_SVM       (1u << 2)
 
-static const struct vcpu_ops *vcpu_backend(void)
+const struct vcpu_ops *vcpu_backend(void)
 {
-	for (size_t i = 0; i < sizeof(vcpu_backends) / sizeof(vcpu_backends[0]); i++)
-		if (vcpu_backends[i]->cpu_enable() == 0)
-			return vcpu_backends[i];
-	return NULL;
+	const struct vcpu_ops *ops = NULL;
+	if (cpuid(1, 0).ecx & CPUID1_ECX_VMX)
+		ops = &vmx_vcpu_ops;
+	else if (cpuid(0x80000000u, 0).eax >= CPUID_EXT_FEATURES &&
+		 (cpuid(CPUID_EXT_FEATURES, 0).ecx & CPUID_EXT_ECX_SVM))
+		ops = &svm_vcpu_ops;
+	if (!ops) {
+		kprintf("vcpu: this CPU has neither VMX nor SVM (CPUID): no guest can run here\n");
+		return NULL;
+	}
+	return ops->cpu_enable() == 0 ? ops : NULL;
 }
 
 /* The vCPU itself, no memory yet: backend chosen, struct zeroed and named. */
@@ -124,18 +138,41 @@ const char *vcpu_stop_name(enum vcpu_stop s)
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "unknown";
 }
 
-/* One line: "vcpu: guest demo exits: 31 (CPUID 2, HLT 1, VMCALL 27, ...)". */
+static const char *const exit_kind_names[HC_EXIT_KIND_COUNT] = {
+#define KIND_NAME(name, word) [HC_EXIT_##name] = #word,
+	HC_EXIT_KINDS(KIND_NAME)
+#undef KIND_NAME
+};
+
+const char *vcpu_exit_kind_name(unsigned kind)
+{
+	return kind < HC_EXIT_KIND_COUNT ? exit_kind_names[kind] : "unknown";
+}
+
+/* Off the hot path: the exit path counts raw reasons only. */
+uint64_t vcpu_exits_of_kind(const struct vcpu *v, unsigned kind)
+{
+	uint64_t n = 0;
+	for (unsigned r = 0; r < VCPU_EXIT_REASONS; r++)
+		if (v->exit_counts[r] && v->ops->exit_kind(r) == kind)
+			n += v->exit_counts[r];
+	return n;
+}
+
+/* One line, in the words both vendors share:
+ * "vcpu: guest demo exits: 31 (cpuid 2, hlt 1, hypercall 27, io 1)". */
 void vcpu_print_exit_counts(const struct vcpu *v)
 {
 	char line[400];
 	int n = ksnprintf(line, sizeof(line), "vcpu: guest %s exits: %lu (", v->name,
 			  vcpu_exits_total(v));
 	const char *sep = "";
-	for (unsigned r = 0; r < VCPU_EXIT_REASONS && n < (int)sizeof(line); r++) {
-		if (!v->exit_counts[r])
+	for (unsigned k = 0; k < HC_EXIT_KIND_COUNT && n < (int)sizeof(line); k++) {
+		uint64_t count = vcpu_exits_of_kind(v, k);
+		if (!count)
 			continue;
 		n += ksnprintf(line + n, sizeof(line) - (size_t)n, "%s%s %lu", sep,
-			       v->ops->exit_reason_name(r), v->exit_counts[r]);
+			       exit_kind_names[k], count);
 		sep = ", ";
 	}
 	kprintf("%s)\n", line);

@@ -191,6 +191,41 @@ def step_grade(a, s, lab):
     s.note(f"Score: {doc['score']:g}/{doc['extra_data']['max_score']:g}; logs in {results}")
 
 
+def step_vendor_split(a, s):
+    """Generic code includes no vendor header (tools/check_vendor_split.py)."""
+    rc, out = sh([sys.executable, "tools/check_vendor_split.py"])
+    if rc == 0:
+        s.ok()
+    else:
+        s.fail("generic code includes a vendor header:\n" + tail(out))
+
+
+# Lab 2's tests that both vendors run alike (the rest are VMX's capability
+# report, VMX ktests and the VM-entry checker, whose SVM twins are to come).
+LAB2_SVM_TESTS = ("demo", "guest_*")
+
+
+def step_grade_svm(a, s):
+    """Lab 2 under QEMU's TCG, i.e. AMD SVM: the vendor-neutral tests earn full marks."""
+    results = os.path.join(a.build, "test-results", "lab2-svm")
+    shutil.rmtree(results, ignore_errors=True)
+    extra = [x for t in LAB2_SVM_TESTS for x in ("--test", t)]
+    rc, out, doc = _grade(ROOT, 2, a.build, results, "qemu", a.grade_jobs, extra)
+    if doc is None:
+        s.fail("the grader wrote no results.json:\n" + tail(out))
+        return
+    if not doc["tests"]:
+        s.fail("no lab-2 test ran on QEMU")
+    for t in doc["tests"]:
+        if t["score"] == t["max_score"] and t["status"] == "passed":
+            s.ok()
+        else:
+            s.fail(f"{t['name']} (SVM): {t['score']:g}/{t['max_score']:g}\n  "
+                   + t["output"].replace("\n", "\n  "))
+    s.note(f"SVM (QEMU TCG): {doc['score']:g} points of lab 2's vendor-neutral tests; "
+           f"logs in {results}")
+
+
 def step_determinism(a, s):
     try:
         kernel = emu.Kernel.from_build(a.build)
@@ -338,10 +373,16 @@ def main(argv=None):
     if built.failed == 0:
         if want("grade"):
             jobs += [(f"grade lab{n} (reference: full marks)", step_grade, n) for n in labs]
+            if 2 in labs:
+                jobs.append(("grade lab2 on SVM (QEMU TCG: demo and in-guest tests)",
+                             step_grade_svm))
         if want("determinism"):
             jobs.append(("determinism (Bochs, test=all, 2 CPUs, twice)", step_determinism))
         if want("gdb") and os.path.exists(os.path.join(ROOT, "tools", "gdb_test.py")):
             jobs.append(("gdb test (tools/gdb_test.py)", step_gdb))
+    if want("unit"):
+        jobs.append(("vendor split (generic code includes no vmx/ or svm/ header)",
+                     step_vendor_split))
     if want("docs"):
         jobs.append(("handout.pdf (built from doc/, matches the committed file)", step_docs))
     if want("handout"):

@@ -54,7 +54,12 @@ static uint64_t bench_round(enum bench_kind kind)
 	switch (kind) {
 	case BENCH_BARE:   BENCH_LOOP(""); break;
 	case BENCH_CPUID:  BENCH_LOOP("cpuid"); break;
-	case BENCH_VMCALL: BENCH_LOOP("vmcall"); break;
+	case BENCH_VMCALL:
+		if (hc_use_vmmcall)
+			BENCH_LOOP("vmmcall");
+		else
+			BENCH_LOOP("vmcall");
+		break;
 	case BENCH_IO:     BENCH_LOOP("inb %%dx, %%al"); break;
 	default:           break;
 	}

@@ -10,6 +10,7 @@
 #include "x86.h"
 
 #define CPUID_1_ECX_VMX (1u << 5)
+#define CPUID_EXT1_ECX_SVM (1u << 2)   /* CPUID 80000001h (AMD APM Vol. 3, E.4.2) */
 
 int guest_main(void)
 {
@@ -24,8 +25,10 @@ int guest_main(void)
 		(void *)guest_main, sig, hc_version());
 	for (const char *p = "this line went out byte by byte through I/O port 0xE9\n"; *p; p++)
 		outb(HC_PORT_DEBUG, (uint8_t)*p);
-	gprintf("CPUID says VMX is %s to me\n",
-		cpuid(1, 0).ecx & CPUID_1_ECX_VMX ? "AVAILABLE (wrong!)" : "not available");
+	bool virt = (cpuid(1, 0).ecx & CPUID_1_ECX_VMX) ||
+		(cpuid(0x80000001u, 0).ecx & CPUID_EXT1_ECX_SVM);
+	gprintf("CPUID says VMX and SVM are %s to me\n", virt ? "AVAILABLE (wrong!)" :
+		"not available");
 	gprintf("%ld VM exits so far; goodbye\n", hc_read_counter(HC_COUNTER_EXITS, 0));
 	return 0;
 }

@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include "guest_image.h"
 #include "guest_mem.h"
+#include "hypercall.h"
 
 /*
  * The guest's general-purpose registers, saved and loaded by the entry
@@ -53,8 +54,9 @@ enum vcpu_stop {
  * not an exit code (those are 0..255); vcpu_run again to go on. */
 #define VCPU_YIELDED   256
 
-/* Exit counters: indexed by the vendor's basic exit reason (VMX: 0..64). */
-#define VCPU_EXIT_REASONS 128
+/* Exit counters: indexed by the vendor's raw exit reason, a space that
+ * holds both vendors' (VMX basic reasons 0..75, SVM exit codes 0..0x403). */
+#define VCPU_EXIT_REASONS 0x404
 /* Unclaimed I/O ports remembered for "logged once per port". */
 #define VCPU_LOGGED_PORTS 16
 #define VCPU_CONSOLE_LINE 128
@@ -112,10 +114,22 @@ struct vcpu_ops {
 	void (*dump)(struct vcpu *v);                       /* registers and state, for deaths */
 	void (*full_dump)(void);                            /* the whole control structure */
 	const char *(*exit_reason_name)(unsigned reason);
+	/* What raw exit reason @reason is, in the words both vendors share
+	 * (hypercall.h, HC_EXIT_*): the counters and exit lines use these. */
+	enum hc_exit_kind (*exit_kind)(unsigned reason);
+	/* "VMX" or "SVM": what the banner and the demo call it. */
+	const char *hw_name;
+	/* Every online CPU can run guests: 0, or -1 after saying which could not. */
+	int (*enable_all)(void);
+	bool (*cpu_is_on)(int cpu);
 };
 
-/* The backends, in the order vcpu_create() tries them. */
-extern const struct vcpu_ops vmx_vcpu_ops;   /* Intel VMX: vmx_vcpu.c */
+/* The backends, in the order vcpu_backend() tries them; the CPU's CPUID
+ * decides (cpu_enable refuses on a CPU without that vendor's extension). */
+extern const struct vcpu_ops vmx_vcpu_ops;   /* Intel VMX: vmx/vmx_vcpu.c */
+extern const struct vcpu_ops svm_vcpu_ops;   /* AMD SVM: svm/svm_vcpu.c */
+/** The backend this CPU runs guests with, or NULL after saying why none can. */
+const struct vcpu_ops *vcpu_backend(void);
 
 struct vcpu {
 	struct vcpu_regs regs;        /* first: the entry path reaches it from its argument */
@@ -206,6 +220,11 @@ static inline void vcpu_intercept_exceptions(struct vcpu *v, uint32_t vectors)
 	v->ops->intercept_exceptions(v, vectors);
 }
 
+/** VM exits of @v of kind @kind (HC_EXIT_*), whatever the vendor called them. */
+uint64_t vcpu_exits_of_kind(const struct vcpu *v, unsigned kind);
+/** "cpuid", "io", ...: the word for exit kind @kind. */
+const char *vcpu_exit_kind_name(unsigned kind);
+
 /** VM exits of @v so far, all reasons (the sum of exit_counts). */
 static inline uint64_t vcpu_exits_total(const struct vcpu *v)
 {
@@ -220,33 +239,5 @@ const char *vcpu_stop_name(enum vcpu_stop s);
 void vcpu_console_write(struct vcpu *v, const char *buf, size_t len);
 /** Print what is left of the console line (at the guest's end). */
 void vcpu_console_flush(struct vcpu *v);
-
-/* ---- Intel VMX specifics the checker's tests need ---- */
-
-/* What one VMLAUNCH attempt did (SDM Vol. 3C, 26 "VM Entries", 30.4). */
-enum vmx_launch_outcome {
-	VMX_LAUNCH_EXITED,        /* entered; an ordinary VM exit came back */
-	VMX_LAUNCH_FAIL_INVALID,  /* VMfailInvalid: no current VMCS */
-	VMX_LAUNCH_FAIL_VALID,    /* VMfailValid: insn_error says which check */
-	VMX_LAUNCH_ENTRY_FAILED,  /* a VM exit with bit 31 set: guest-state/MSR-load checks */
-};
-
-struct vmx_launch_result {
-	enum vmx_launch_outcome outcome;
-	uint32_t insn_error;      /* VMfailValid: VM-instruction error (vmx_insn_error_name) */
-	uint32_t exit_reason;     /* exits: the whole exit-reason field, bit 31 included */
-	uint32_t basic_reason;    /* exits: its low 16 bits (vmx_exit_reason_name) */
-	uint64_t qualification;   /* exits: EXIT_QUALIFICATION (26.7 for failed entries) */
-};
-
-/**
- * One VMLAUNCH of @v's VMCS (current on this CPU, not launched), with the
- * guest's registers; no exit is handled. 0 with *@out filled, or -1 when
- * @v is not current on this CPU or was launched already. After an
- * ordinary exit the VMCS is launched: destroy the vCPU (or vcpu_run it).
- */
-int vmx_try_launch(struct vcpu *v, struct vmx_launch_result *out);
-/** "exited", "VMfailInvalid", "VMfailValid", "entry failed". */
-const char *vmx_launch_outcome_name(enum vmx_launch_outcome o);
 
 #endif

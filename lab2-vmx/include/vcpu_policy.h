@@ -19,6 +19,9 @@ void vcpu_hypercall(struct vcpu *v);
 
 #define CPUID1_ECX_VMX        (1u << 5)    /* SDM Vol. 2A, CPUID, Table 3-10 */
 #define CPUID1_ECX_HYPERVISOR (1u << 31)   /* "running under a hypervisor" */
+#define CPUID_EXT1_LEAF       0x80000001u  /* AMD APM Vol. 3, E.4.2 */
+#define CPUID_EXT1_ECX_SVM    (1u << 2)
+#define CPUID_SVM_LEAF        0x8000000au  /* SVM revision and features (APM 15.4) */
 #define VCPU_CPUID_HV_END     0x4fffffffu  /* the leaves reserved for hypervisors */
 #define VCPU_CPUID_HV_MAX_LEAF HC_CPUID_LEAF   /* hvlab answers one leaf */
 
@@ -29,7 +32,8 @@ void vcpu_cpuid_ext(struct vcpu *v, uint32_t leaf, const struct cpuid_regs *r);
 
 /**
  * CPUID for leaf RAX / subleaf RCX as the guest should see it, into
- * RAX-RDX. Leaf 1 hides VMX (every VMX instruction gets #UD in the guest)
+ * RAX-RDX. Leaf 1 hides VMX and leaf 80000001h SVM (every VMX or SVM
+ * instruction gets #UD in the guest)
  * and sets the "hypervisor present" bit; the hypervisor range answers with
  * hvlab's signature; every other leaf is the host's own answer. Inline:
  * CPUID is the most frequent exit of ordinary guests.
@@ -44,6 +48,10 @@ static inline void vcpu_cpuid(struct vcpu *v)
 	struct cpuid_regs r = cpuid(leaf, (uint32_t)v->regs.rcx);
 	if (leaf == 1)
 		r.ecx = (r.ecx & ~CPUID1_ECX_VMX) | CPUID1_ECX_HYPERVISOR;
+	else if (__builtin_expect(leaf == CPUID_EXT1_LEAF, 0))
+		r.ecx &= ~CPUID_EXT1_ECX_SVM;
+	else if (__builtin_expect(leaf == CPUID_SVM_LEAF, 0))
+		r.eax = r.ebx = r.ecx = r.edx = 0;   /* no SVM: its leaf is reserved */
 	if (__builtin_expect(v->ext != NULL, 0)) {
 		vcpu_cpuid_ext(v, leaf, &r);   /* a later lab adjusts the leaf */
 		return;

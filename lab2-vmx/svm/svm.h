@@ -10,9 +10,10 @@
 #define HVLAB_SVM_H
 
 #include <stdint.h>
+#include "x86.h"
 
 /* MSRs (APM 15.30 "SVM-Related MSRs"). */
-#define MSR_VM_CR          0xc0010114u
+/* MSR_VM_CR (0xc0010114) is in x86.h: lab 1 reads it too. */
 #define MSR_VM_HSAVE_PA    0xc0010117u
 #define VM_CR_SVMDIS       (1ull << 4)   /* SVME cannot be set (BIOS or firmware said no) */
 #define VM_CR_LOCK         (1ull << 3)
@@ -71,6 +72,10 @@
 enum svm_exit_code { SVM_EXIT_CODES(SVM_EXIT_ENUM) };
 #undef SVM_EXIT_ENUM
 #define SVM_EXIT_EXCP_BASE  0x040
+/* Not an APM code: SVM has one MSR exit for RDMSR and WRMSR (EXITINFO1
+ * says which); hvlab counts the writes in this unused slot, so that the
+ * exit counters tell reads from writes as VMX's do. */
+#define SVM_COUNT_MSR_WRITE 0x3ff
 #define SVM_EXIT_CODE_MAX   0x404          /* one past VMGEXIT: the counters' size */
 #define SVM_EXIT_INVALID    0xffffffffu    /* low 32 bits of VMEXIT_INVALID (-1) */
 #define SVM_EXIT_BUSY       0xfffffffeu    /* VMEXIT_BUSY (-2): SEV-ES only */

@@ -140,7 +140,7 @@ _Static_assert(offsetof(struct vmcb_save, last_excp_to) == 0x290, "Table B-2");
 _Static_assert(sizeof(struct vmcb) == 4096, "one page");
 
 /* The guest's RAX as the entry stub (svm_entry.S) reaches it. */
-#define VMCB_SAVE_RAX_OFFSET 0x5f8
+#include "svm/vmcb_asm.h"
 _Static_assert(offsetof(struct vmcb, save.rax) == VMCB_SAVE_RAX_OFFSET, "svm_entry.S");
 
 /* Intercept vector 3 (VMCB 0x00c; APM 15.9-15.14). */

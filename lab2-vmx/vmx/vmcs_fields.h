@@ -297,6 +297,8 @@ enum vmx_exit_reason {
 const char *vmcs_field_name(unsigned long encoding);
 /** The SDM name of a basic exit reason ("CPUID"), or "unknown". */
 const char *vmx_exit_reason_name(unsigned reason);
+/** The exit kind (hypercall.h, HC_EXIT_*) of basic exit reason @reason. */
+enum hc_exit_kind vmx_exit_kind(unsigned reason);
 /** The SDM text of a VM-instruction error number, or "unknown error". */
 const char *vmx_insn_error_name(unsigned error);
 

@@ -9,6 +9,10 @@
  */
 #include "printf.h"
 #include "vmx/vmx_caps.h"
+#include "vmx/vmx_vcpu.h"
+#include "string.h"
+#include "init.h"
+#include "cmdline.h"
 
 static const char *const memtype_names[16] = { [0] = "UC", [6] = "WB" };
 
@@ -126,3 +130,28 @@ void vmx_caps_print(const struct vmx_caps *c)
 	print_fixed("CR0", c->cr0_fixed0, c->cr0_fixed1, cr0_names);
 	print_fixed("CR4", c->cr4_fixed0, c->cr4_fixed1, cr4_names);
 }
+
+/* vmx=caps: the report above, then the controls lab 2's vCPUs compute. */
+static int lab2_vmx_caps(void)
+{
+	char what[16];
+	if (!cmdline_get("vmx", what, sizeof(what)))
+		return 0;
+	if (strcmp(what, "caps") != 0) {
+		kprintf("vmx=%s: unknown; vmx=caps prints the VMX capability report\n", what);
+		return 0;
+	}
+	if (vmx_caps_get()) {
+		kprintf("VMX not available: %s\n", vmx_unavailable_reason());
+		return 0;
+	}
+	vmx_caps_print(&vmx_caps);
+	/* What lab 2's vCPUs get from those MSRs (vmx_compute_controls). */
+	struct vmx_vcpu x;
+	if (vmx_compute_controls(&x, true) == 0)
+		kprintf("vmx caps: controls hvlab computes: pin-based %#010x, primary %#010x, "
+			"secondary %#010x, exit %#010x, entry %#010x\n",
+			x.pin, x.proc, x.proc2, x.exit, x.entry);
+	return 0;
+}
+INITCALL(21, lab2_vmx_caps);

@@ -546,4 +546,8 @@ const struct vcpu_ops vmx_vcpu_ops = {
 	.dump = vmx_dump,
 	.full_dump = vmcs_dump,
 	.exit_reason_name = vmx_exit_reason_name,
+	.exit_kind = vmx_exit_kind,
+	.hw_name = "VMX",
+	.enable_all = vmx_enable_all,
+	.cpu_is_on = vmx_cpu_is_on,
 };

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "vcpu.h"
+#include "x86_arch.h"
 
 struct vmx_vcpu {
 	uint64_t vmcs_pa;          /* the VMCS region (one page) */
@@ -89,23 +90,32 @@ void vmx_inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint3
 /** Print a VM-entry failure of @v named (VMfail error or exit reason bit 31). */
 void vmx_report_entry_failure(struct vcpu *v, int vmfail);
 
-/* CR0/CR4 bits lab 2 uses (Intel SDM Vol. 3A, 2.5). */
-#define X86_CR0_PE   (1ull << 0)
-#define X86_CR0_MP   (1ull << 1)
-#define X86_CR0_ET   (1ull << 4)
-#define X86_CR0_NE   (1ull << 5)
-#define X86_CR0_WP   (1ull << 16)
-#define X86_CR0_NW   (1ull << 29)
-#define X86_CR0_CD   (1ull << 30)
-#define X86_CR0_PG   (1ull << 31)
-#define X86_CR4_PAE  (1ull << 5)
-#define X86_CR4_VMXE (1ull << 13)
-#define X86_EFER_SCE (1ull << 0)
-#define X86_EFER_LME (1ull << 8)
-#define X86_EFER_LMA (1ull << 10)
-#define X86_EFER_NXE (1ull << 11)
-#define X86_RFLAGS_FIXED (1ull << 1)   /* bit 1 always reads 1 */
-#define X86_RFLAGS_IF    (1ull << 9)
-#define X86_RFLAGS_DF    (1ull << 10)
+/* ---- one VMLAUNCH, for the entry checker's tests ---- */
+
+/* What one VMLAUNCH attempt did (SDM Vol. 3C, 26 "VM Entries", 30.4). */
+enum vmx_launch_outcome {
+	VMX_LAUNCH_EXITED,        /* entered; an ordinary VM exit came back */
+	VMX_LAUNCH_FAIL_INVALID,  /* VMfailInvalid: no current VMCS */
+	VMX_LAUNCH_FAIL_VALID,    /* VMfailValid: insn_error says which check */
+	VMX_LAUNCH_ENTRY_FAILED,  /* a VM exit with bit 31 set: guest-state/MSR-load checks */
+};
+
+struct vmx_launch_result {
+	enum vmx_launch_outcome outcome;
+	uint32_t insn_error;      /* VMfailValid: VM-instruction error (vmx_insn_error_name) */
+	uint32_t exit_reason;     /* exits: the whole exit-reason field, bit 31 included */
+	uint32_t basic_reason;    /* exits: its low 16 bits (vmx_exit_reason_name) */
+	uint64_t qualification;   /* exits: EXIT_QUALIFICATION (26.7 for failed entries) */
+};
+
+/**
+ * One VMLAUNCH of @v's VMCS (current on this CPU, not launched), with the
+ * guest's registers; no exit is handled. 0 with *@out filled, or -1 when
+ * @v is not current on this CPU or was launched already. After an
+ * ordinary exit the VMCS is launched: destroy the vCPU (or vcpu_run it).
+ */
+int vmx_try_launch(struct vcpu *v, struct vmx_launch_result *out);
+/** "exited", "VMfailInvalid", "VMfailValid", "entry failed". */
+const char *vmx_launch_outcome_name(enum vmx_launch_outcome o);
 
 #endif

@@ -9,16 +9,26 @@
 #include <stdint.h>
 #include "hypercall.h"
 
-/* The raw call: VMCALL exits to the hypervisor unconditionally (Intel SDM
- * Vol. 3C, 25.1.2 "Instructions That Cause VM Exits Unconditionally"). */
+/* Which instruction calls the hypervisor: VMCALL exits on Intel (SDM Vol.
+ * 3C, 25.1.2), VMMCALL on AMD (APM Vol. 2, 15.13); each raises #UD on the
+ * other vendor's CPU. The runtime sets this from CPUID leaf 0 at start. */
+extern int hc_use_vmmcall;
+
+/* The raw call. */
 static inline long hc_call(unsigned long nr, unsigned long a0, unsigned long a1,
 			   unsigned long a2)
 {
 	long ret;
-	__asm__ volatile("vmcall"
-			 : "=a"(ret)
-			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2)
-			 : "memory");
+	if (hc_use_vmmcall)
+		__asm__ volatile("vmmcall"
+				 : "=a"(ret)
+				 : "a"(nr), "D"(a0), "S"(a1), "d"(a2)
+				 : "memory");
+	else
+		__asm__ volatile("vmcall"
+				 : "=a"(ret)
+				 : "a"(nr), "D"(a0), "S"(a1), "d"(a2)
+				 : "memory");
 	return ret;
 }
 

@@ -107,8 +107,18 @@ void grt_trap_handler(struct grt_frame *f)
  * The C side of the entry code (entry64.S): check that the image runs where
  * it was linked, load the IDT, run the program, end with HC_EXIT.
  */
+int hc_use_vmmcall;
+
+/* CPUID leaf 0's vendor string: "AuthenticAMD" calls with VMMCALL. */
+static int cpu_is_amd(void)
+{
+	struct cpuid_regs r = cpuid(0, 0);
+	return r.ebx == 0x68747541 && r.edx == 0x69746e65 && r.ecx == 0x444d4163;
+}
+
 void grt_start(uint64_t mem_size, uint64_t base)
 {
+	hc_use_vmmcall = cpu_is_amd();
 	grt_mem_size = mem_size;
 	if (base != (uint64_t)__image_start) {
 		gprintf("guest: linked at %#lx but started at %#lx\n",

@@ -10,7 +10,6 @@
 #include "gtest.h"
 #include "hcall.h"
 #include "probe.h"
-#include "vmx/vmcs_fields.h"
 
 #define NONCANONICAL_ADDR 0x8000000000000000ul
 #define UNMAPPED_ADDR     0x1000ul          /* below GUEST_BASE: never mapped */
@@ -20,7 +19,7 @@
 
 static long exception_exits(void)
 {
-	return hc_read_counter(HC_COUNTER_EXITS_REASON, EXIT_REASON_EXCEPTION_NMI);
+	return hc_read_counter(HC_COUNTER_EXITS_REASON, HC_EXIT_EXCEPTION);
 }
 
 /* INT3, UD2 and a divide by zero each reach the guest's own handler. */

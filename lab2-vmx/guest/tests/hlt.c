@@ -6,20 +6,19 @@
  */
 #include "gtest.h"
 #include "hcall.h"
-#include "vmx/vmcs_fields.h"
 #include "x86.h"
 
 #define RFLAGS_IF (1ul << 9)
 
 GTEST(hlt_resumes_with_if_set)
 {
-	long before = hc_read_counter(HC_COUNTER_EXITS_REASON, EXIT_REASON_HLT);
+	long before = hc_read_counter(HC_COUNTER_EXITS_REASON, HC_EXIT_HLT);
 	volatile int after_hlt = 0;
 
 	/* STI's shadow covers the HLT; the CLI right after it runs only
 	 * if the guest was resumed past the HLT. */
 	__asm__ volatile("sti\n\thlt\n\tmovl $1, %0\n\tcli" : "=m"(after_hlt) : : "memory");
-	long after = hc_read_counter(HC_COUNTER_EXITS_REASON, EXIT_REASON_HLT);
+	long after = hc_read_counter(HC_COUNTER_EXITS_REASON, HC_EXIT_HLT);
 
 	GASSERT_EQ(after_hlt, 1);
 	GASSERT_EQ(after - before, 1);

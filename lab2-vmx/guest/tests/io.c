@@ -9,7 +9,6 @@
 #include "hcall.h"
 #include "probe.h"
 #include "string.h"
-#include "vmx/vmcs_fields.h"
 #include "x86.h"
 
 #define PORT_UNCLAIMED 0x2a0      /* nothing lives here on a PC */
@@ -25,11 +24,11 @@ GTEST(io_debug_port_read)
 GTEST(io_debug_port_write)
 {
 	static const char msg[] = "io: a line through port 0xE9\n";
-	long before = hc_read_counter(HC_COUNTER_EXITS_REASON, EXIT_REASON_IO_INSTRUCTION);
+	long before = hc_read_counter(HC_COUNTER_EXITS_REASON, HC_EXIT_IO);
 
 	for (const char *p = msg; *p; p++)
 		outb(HC_PORT_DEBUG, (uint8_t)*p);
-	long after = hc_read_counter(HC_COUNTER_EXITS_REASON, EXIT_REASON_IO_INSTRUCTION);
+	long after = hc_read_counter(HC_COUNTER_EXITS_REASON, HC_EXIT_IO);
 	GASSERT_EQ(after - before, sizeof(msg) - 1);
 }
 

@@ -8,7 +8,6 @@
 #include "gtest.h"
 #include "hcall.h"
 #include "probe.h"
-#include "vmx/vmcs_fields.h"
 #include "x86.h"
 
 /* Architectural MSRs (SDM Vol. 4, Table 2-2). */
@@ -78,8 +77,8 @@ GTEST(msr_tsc)
 /* EFER and the segment-base MSRs are the guest's own: no exit at all. */
 GTEST(msr_passthrough_no_exit)
 {
-	long r0 = hc_read_counter(HC_COUNTER_EXITS_REASON, EXIT_REASON_MSR_READ);
-	long w0 = hc_read_counter(HC_COUNTER_EXITS_REASON, EXIT_REASON_MSR_WRITE);
+	long r0 = hc_read_counter(HC_COUNTER_EXITS_REASON, HC_EXIT_RDMSR);
+	long w0 = hc_read_counter(HC_COUNTER_EXITS_REASON, HC_EXIT_WRMSR);
 
 	uint64_t efer = rdmsr(MSR_EFER);
 	uint64_t old = rdmsr(MSR_KERNEL_GS_BASE);
@@ -88,12 +87,14 @@ GTEST(msr_passthrough_no_exit)
 	wrmsr(MSR_KERNEL_GS_BASE, old);
 	uint64_t fs = rdmsr(MSR_FS_BASE);
 
-	long r1 = hc_read_counter(HC_COUNTER_EXITS_REASON, EXIT_REASON_MSR_READ);
-	long w1 = hc_read_counter(HC_COUNTER_EXITS_REASON, EXIT_REASON_MSR_WRITE);
+	long r1 = hc_read_counter(HC_COUNTER_EXITS_REASON, HC_EXIT_RDMSR);
+	long w1 = hc_read_counter(HC_COUNTER_EXITS_REASON, HC_EXIT_WRMSR);
 	GASSERTF((efer & (EFER_LME | EFER_LMA)) == (EFER_LME | EFER_LMA),
 		 "EFER %#lx: a 64-bit guest has LME and LMA", (unsigned long)efer);
 	GASSERT_EQ(back, 0x0000123456789000);
 	GASSERT_EQ(fs, 0);   /* loading FS with a flat selector cleared its base */
-	GASSERT_EQ(r1 - r0, 0);
+	/* SVM: the EFER read exits (the guest's EFER.SVME is 1 for VMRUN and
+	 * must read as 0); the rest run without exits on both vendors. */
+	GASSERT_EQ(r1 - r0, hc_use_vmmcall ? 1 : 0);
 	GASSERT_EQ(w1 - w0, 0);
 }

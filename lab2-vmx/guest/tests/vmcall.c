@@ -6,7 +6,6 @@
 #include "gtest.h"
 #include "hcall.h"
 #include "string.h"
-#include "vmx/vmcs_fields.h"
 #include "x86.h"
 
 #define HC_UNKNOWN_NR 0x7fff      /* no hypercall has this number */
@@ -32,11 +31,16 @@ GTEST(vmcall_preserves_registers)
 	uint64_t rsi = 0x5151515151515151, rdi = 0xd1d1d1d1d1d1d1d1;
 	long ret = HC_VERSION;
 
-	__asm__ volatile("vmcall"
-			 : "+a"(ret), "+b"(rbx), "+c"(rcx), "+d"(rdx), "+S"(rsi), "+D"(rdi),
-			   "+r"(r8), "+r"(r9), "+r"(r10), "+r"(r11),
-			   "+r"(r12), "+r"(r13), "+r"(r14), "+r"(r15)
-			 : : "memory");
+#define PRESERVE_CALL(insn) \
+	__asm__ volatile(insn \
+			 : "+a"(ret), "+b"(rbx), "+c"(rcx), "+d"(rdx), "+S"(rsi), "+D"(rdi), \
+			   "+r"(r8), "+r"(r9), "+r"(r10), "+r"(r11), \
+			   "+r"(r12), "+r"(r13), "+r"(r14), "+r"(r15) \
+			 : : "memory")
+	if (hc_use_vmmcall)
+		PRESERVE_CALL("vmmcall");
+	else
+		PRESERVE_CALL("vmcall");
 	GASSERT_EQ(ret, HC_ABI_VERSION);
 	GASSERT_EQ(rbx, 0xb0b0b0b0b0b0b0b0);
 	GASSERT_EQ(rcx, 0xc0c0c0c0c0c0c0c0);
@@ -103,10 +107,10 @@ GTEST(vmcall_counters)
 
 	for (int try = 0; try < COUNTER_TRIES; try++) {
 		t0 = hc_read_counter(HC_COUNTER_EXITS, 0);
-		c0 = hc_read_counter(HC_COUNTER_EXITS_REASON, EXIT_REASON_CPUID);
+		c0 = hc_read_counter(HC_COUNTER_EXITS_REASON, HC_EXIT_CPUID);
 		for (int i = 0; i < 3; i++)
 			cpuid(0, 0);
-		c1 = hc_read_counter(HC_COUNTER_EXITS_REASON, EXIT_REASON_CPUID);
+		c1 = hc_read_counter(HC_COUNTER_EXITS_REASON, HC_EXIT_CPUID);
 		t1 = hc_read_counter(HC_COUNTER_EXITS, 0);
 		if (t1 - t0 == 6)
 			break;
@@ -116,8 +120,8 @@ GTEST(vmcall_counters)
 	/* c0, three CPUIDs, c1, t1 */
 	GASSERT_EQ(t1 - t0, 6);
 
-	long v0 = hc_read_counter(HC_COUNTER_EXITS_REASON, EXIT_REASON_VMCALL);
-	long v1 = hc_read_counter(HC_COUNTER_EXITS_REASON, EXIT_REASON_VMCALL);
+	long v0 = hc_read_counter(HC_COUNTER_EXITS_REASON, HC_EXIT_HYPERCALL);
+	long v1 = hc_read_counter(HC_COUNTER_EXITS_REASON, HC_EXIT_HYPERCALL);
 	GASSERT_EQ(v1 - v0, 1);
 }
 

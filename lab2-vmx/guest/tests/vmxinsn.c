@@ -8,7 +8,6 @@
 #include "grt.h"
 #include "gtest.h"
 #include "probe.h"
-#include "vmx/vmcs_fields.h"
 
 #define INVEPT_SINGLE_CONTEXT 1
 
@@ -30,10 +29,10 @@ GTEST(vmx_vmptrld_ud) { EXPECT_UD("VMPTRLD", probe_vmptrld(region_pa())); }
 GTEST(vmx_vmread_ud)
 {
 	uint64_t v;
-	EXPECT_UD("VMREAD", probe_vmread(VMCS_GUEST_RIP, &v));
+	EXPECT_UD("VMREAD", probe_vmread(0x681e /* GUEST_RIP */, &v));
 }
 
-GTEST(vmx_vmwrite_ud) { EXPECT_UD("VMWRITE", probe_vmwrite(VMCS_GUEST_RIP, 0)); }
+GTEST(vmx_vmwrite_ud) { EXPECT_UD("VMWRITE", probe_vmwrite(0x681e /* GUEST_RIP */, 0)); }
 GTEST(vmx_vmlaunch_ud) { EXPECT_UD("VMLAUNCH", probe_vmlaunch()); }
 
 GTEST(vmx_invept_ud)

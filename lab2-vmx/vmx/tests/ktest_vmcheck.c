@@ -23,6 +23,7 @@
 #include "printf.h"
 #include "string.h"
 #include "vcpu.h"
+#include "vmx/vmx_vcpu.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_caps.h"
 #include "vmx/vmx_check.h"
