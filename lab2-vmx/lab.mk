@@ -2,11 +2,11 @@
 # Hypervisor core (helper "vmx").
 KERNEL_SRCS += lab2-vmx/vmx/vmx_names.c lab2-vmx/vmx/vmcs.c lab2-vmx/guest_image.c \
 	lab2-vmx/vmx/vmx_caps.c lab2-vmx/vmx/vmx_caps_print.c lab2-vmx/vmx/vmx_cpu.c \
-	lab2-vmx/guest_mem.c lab2-vmx/vcpu.c lab2-vmx/vcpu_policy.c lab2-vmx/hypercall.c \
+	lab2-vmx/guest_mem.c lab2-vmx/vcpu.c lab2-vmx/vcpu_exits.c lab2-vmx/vcpu_policy.c lab2-vmx/hypercall.c \
 	lab2-vmx/vmx/vmx_vcpu.c lab2-vmx/vmx/vmx_entry.S lab2-vmx/vmx/vmx_exit.c lab2-vmx/vmx/vmx_exit_slow.c \
 	lab2-vmx/demo.c lab2-vmx/vmx/tests/ktest_vmx.c lab2-vmx/vmx/tests/ktest_vmx_guests.S
 UNIT_TESTS += vcpu_policy
-UNIT_SRCS_vcpu_policy := lab2-vmx/tests/unit/test_vcpu_policy.c lab2-vmx/hypercall.c \
+UNIT_SRCS_vcpu_policy := lab2-vmx/tests/unit/test_vcpu_policy.c lab2-vmx/hypercall.c lab2-vmx/vcpu_exits.c \
 	lab2-vmx/vcpu_policy.c
 # Guest programs (helper "guest"): built with their own flags, embedded in the kernel.
 include lab2-vmx/guest/guest.mk

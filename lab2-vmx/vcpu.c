@@ -138,27 +138,6 @@ const char *vcpu_stop_name(enum vcpu_stop s)
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "unknown";
 }
 
-static const char *const exit_kind_names[HC_EXIT_KIND_COUNT] = {
-#define KIND_NAME(name, word) [HC_EXIT_##name] = #word,
-	HC_EXIT_KINDS(KIND_NAME)
-#undef KIND_NAME
-};
-
-const char *vcpu_exit_kind_name(unsigned kind)
-{
-	return kind < HC_EXIT_KIND_COUNT ? exit_kind_names[kind] : "unknown";
-}
-
-/* Off the hot path: the exit path counts raw reasons only. */
-uint64_t vcpu_exits_of_kind(const struct vcpu *v, unsigned kind)
-{
-	uint64_t n = 0;
-	for (unsigned r = 0; r < VCPU_EXIT_REASONS; r++)
-		if (v->exit_counts[r] && v->ops->exit_kind(r) == kind)
-			n += v->exit_counts[r];
-	return n;
-}
-
 /* One line, in the words both vendors share:
  * "vcpu: guest demo exits: 31 (cpuid 2, hlt 1, hypercall 27, io 1)". */
 void vcpu_print_exit_counts(const struct vcpu *v)
@@ -172,7 +151,7 @@ void vcpu_print_exit_counts(const struct vcpu *v)
 		if (!count)
 			continue;
 		n += ksnprintf(line + n, sizeof(line) - (size_t)n, "%s%s %lu", sep,
-			       exit_kind_names[k], count);
+			       vcpu_exit_kind_name(k), count);
 		sep = ", ";
 	}
 	kprintf("%s)\n", line);

@@ -15,6 +15,7 @@
  * r/m field (with REX.B) names the source register.
  */
 #include <stddef.h>
+#include "panic.h"
 #include "printf.h"
 #include "string.h"
 #include "trap.h"

@@ -11,12 +11,14 @@
 #include "heap.h"
 #include "percpu.h"
 #include "pmm.h"
+#include "panic.h"
 #include "printf.h"
 #include "string.h"
 #include "trap.h"
 #include "vcpu_policy.h"
 #include "x86.h"
 #include "svm/svm.h"
+#include "svm/svm_check.h"
 #include "svm/svm_cpu.h"
 #include "svm/svm_vcpu.h"
 
@@ -253,6 +255,32 @@ static void svm_vcpu_destroy(struct vcpu *v)
 	v->vendor = NULL;
 }
 
+#define CPUID_EXT_FEAT_EDX_LM (1u << 29)   /* CPUID 80000001h:EDX long mode */
+
+/*
+ * The software checker (svm_check.c) goes over the VMCB before its first
+ * VMRUN and names each APM rule it breaks, before the CPU's terse
+ * VMEXIT_INVALID. The VMRUN is attempted either way.
+ */
+static void svm_check_before_run(struct vcpu *v)
+{
+	struct svm_check_env env = {
+		.phys_addr_bits = svm_caps.phys_bits ? svm_caps.phys_bits : 36,
+		.nasids = svm_caps.nasids,
+		.features = svm_caps.features,
+		.long_mode = cpuid(0x80000001u, 0).edx & CPUID_EXT_FEAT_EDX_LM,
+	};
+	struct svm_check_report r;   /* about 2.5 KiB */
+	if (!svm_check_vmcb(svm_vmcb(v), &env, &r))
+		return;
+	kprintf("svmcheck: the VMCB of guest %s breaks %u rule(s):\n", v->name, r.broken);
+	for (unsigned i = 0; i < r.broken; i++) {
+		char line[256];
+		svm_check_format(&r.f[i], line, sizeof(line));
+		kprintf("%s\n", line);
+	}
+}
+
 /* Before a run: the watchdog counts TSC ticks from the first VMRUN on
  * (SVM has no preemption timer; the host's timer interrupt exits the
  * guest, and the INTR handler looks at the budget). */
@@ -263,6 +291,7 @@ static void svm_vcpu_run_start(struct vcpu *v)
 		return;
 	s->watchdog = v->watchdog_budget != 0;
 	s->watchdog_start = rdtsc();
+	svm_check_before_run(v);
 }
 
 static uint64_t svm_read_rip(struct vcpu *v)

@@ -148,15 +148,31 @@ Test(hypercall, exit_codes)
 	cr_assert_eq(v.exit_code, 255);
 }
 
+/* A vendor whose raw reasons 10 and 0x7c are CPUID, 12 and 0x78 HLT. */
+static enum hc_exit_kind fake_exit_kind(unsigned reason)
+{
+	return reason == 10 || reason == 0x7c ? HC_EXIT_CPUID :
+	       reason == 12 || reason == 0x78 ? HC_EXIT_HLT : HC_EXIT_OTHER;
+}
+static const struct vcpu_ops fake_ops = { .name = "fake", .exit_kind = fake_exit_kind };
+
 Test(hypercall, counters)
 {
+	v.ops = &fake_ops;
 	v.exit_counts[10] = 5;
 	v.exit_counts[12] = 12;
-	cr_assert_eq(hcall(HC_READ_COUNTER, HC_COUNTER_EXITS, 0, 0), 17);
-	cr_assert_eq(hcall(HC_READ_COUNTER, HC_COUNTER_EXITS_REASON, 10, 0), 5);
-	cr_assert_eq(hcall(HC_READ_COUNTER, HC_COUNTER_EXITS_REASON, VCPU_EXIT_REASONS - 1, 0), 0);
-	cr_assert_eq(hcall(HC_READ_COUNTER, HC_COUNTER_EXITS_REASON, VCPU_EXIT_REASONS, 0),
+	v.exit_counts[0x7c] = 2;
+	v.exit_counts[0x3ff] = 1;
+	cr_assert_eq(hcall(HC_READ_COUNTER, HC_COUNTER_EXITS, 0, 0), 20);
+	/* By kind, whatever the raw reason: 5 + 2 CPUID, 12 HLT, 1 other. */
+	cr_assert_eq(hcall(HC_READ_COUNTER, HC_COUNTER_EXITS_REASON, HC_EXIT_CPUID, 0), 7);
+	cr_assert_eq(hcall(HC_READ_COUNTER, HC_COUNTER_EXITS_REASON, HC_EXIT_HLT, 0), 12);
+	cr_assert_eq(hcall(HC_READ_COUNTER, HC_COUNTER_EXITS_REASON, HC_EXIT_OTHER, 0), 1);
+	cr_assert_eq(hcall(HC_READ_COUNTER, HC_COUNTER_EXITS_REASON, HC_EXIT_IO, 0), 0);
+	cr_assert_eq(hcall(HC_READ_COUNTER, HC_COUNTER_EXITS_REASON, HC_EXIT_KIND_COUNT, 0),
 		     -HC_EINVAL);
+	cr_assert_str_eq(vcpu_exit_kind_name(HC_EXIT_CPUID), "cpuid");
+	cr_assert_str_eq(vcpu_exit_kind_name(HC_EXIT_KIND_COUNT), "unknown");
 	cr_assert_eq(hcall(HC_READ_COUNTER, HC_COUNTER_EXITS_REASON, UINT64_MAX, 0), -HC_EINVAL);
 	cr_assert_eq(hcall(HC_READ_COUNTER, 99, 0, 0), -HC_EINVAL);
 	long t0 = hcall(HC_READ_COUNTER, HC_COUNTER_TSC, 0, 0);
